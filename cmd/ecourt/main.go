@@ -1,0 +1,243 @@
+// Command ecourt runs the ecourt court-services platform.
+//
+//	ecourt serve [--addr 127.0.0.1:8080] [--data ./data] [--demo]
+//	ecourt token create --login NAME [--name LABEL] [--ttl 720h]
+//	ecourt token revoke ID
+//	ecourt audit verify
+//	ecourt backup DIR
+//
+// Every flag has an ECOURT_* environment variable (ECOURT_ADDR, ECOURT_DATA,
+// ECOURT_DATABASE_URL, ECOURT_NATS_URL, ECOURT_BLOB_URL, ECOURT_DEMO, …);
+// secrets also take *_FILE variants. Flags win over the environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ecourt/ecourt/internal/app"
+	"github.com/ecourt/ecourt/internal/platform/blob"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "ecourt:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  ecourt serve [--addr HOST:PORT] [--data DIR] [--demo]
+  ecourt token create --login NAME [--name LABEL] [--ttl DURATION]
+  ecourt token revoke ID
+  ecourt audit verify
+  ecourt backup DIR`
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:])
+	case "token":
+		return token(args[1:])
+	case "audit":
+		return auditCmd(args[1:])
+	case "backup":
+		return backup(args[1:])
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// secretEnv reads NAME or the file named by NAME_FILE.
+func secretEnv(name string) (string, error) {
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		return strings.TrimSpace(string(b)), err
+	}
+	return os.Getenv(name), nil
+}
+
+// configFlags registers the flags shared by every command.
+func configFlags(fs *flag.FlagSet) *app.Config {
+	c := &app.Config{}
+	demo, _ := strconv.ParseBool(env("ECOURT_DEMO", "false"))
+	secure, _ := strconv.ParseBool(env("ECOURT_SECURE_COOKIES", "false"))
+	proxy, _ := strconv.ParseBool(env("ECOURT_TRUST_PROXY", "false"))
+	fs.StringVar(&c.Addr, "addr", env("ECOURT_ADDR", "127.0.0.1:8080"), "listen address (ECOURT_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("ECOURT_DATA", "data"), "data directory (ECOURT_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database", env("ECOURT_DATABASE_URL", ""), "sqlite:///path or postgres://… (ECOURT_DATABASE_URL); default SQLite in the data directory")
+	fs.StringVar(&c.NATSURL, "nats", env("ECOURT_NATS_URL", "nats://embedded"), "nats://embedded or nats://host:4222 (ECOURT_NATS_URL)")
+	fs.StringVar(&c.BlobURL, "blobs", env("ECOURT_BLOB_URL", ""), "file:///dir or s3://bucket?endpoint=… (ECOURT_BLOB_URL); default the data directory")
+	fs.BoolVar(&c.Demo, "demo", demo, "seed demo data when the database is empty and show the demo helpers (ECOURT_DEMO)")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("ECOURT_SQLITE_SYNCHRONOUS", "FULL"), "FULL (durable, default) or NORMAL")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure behind a TLS proxy (ECOURT_SECURE_COOKIES)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", proxy, "trust X-Forwarded-For/-Proto (ECOURT_TRUST_PROXY)")
+	c.SecretFile = os.Getenv("ECOURT_SECRET_FILE")
+	return c
+}
+
+func logger() *slog.Logger {
+	level := slog.LevelInfo
+	if strings.EqualFold(os.Getenv("ECOURT_LOG_LEVEL"), "debug") {
+		level = slog.LevelDebug
+	}
+	if strings.EqualFold(os.Getenv("ECOURT_LOG_FORMAT"), "json") {
+		return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg := configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.S3AccessKey, cfg.S3SecretKey, err = blob.CredentialsFromEnv(); err != nil {
+		return err
+	}
+	cfg.Logger = logger()
+	slog.SetDefault(cfg.Logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	url, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("ecourt is running: open %s\n", url)
+	if cfg.Demo {
+		fmt.Printf("demo mode: pick a role at %s/demo (every demo password is %s)\n", url, app.DemoPassword)
+	}
+	return a.Run(ctx)
+}
+
+func token(args []string) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	cfg := configFlags(fs)
+	login := fs.String("login", "", "the account's login name or mobile number")
+	name := fs.String("name", "cli", "a label for the token")
+	ttl := fs.Duration("ttl", 365*24*time.Hour, "how long the token is valid")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	t, err := app.OpenTools(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	switch args[0] {
+	case "create":
+		if *login == "" {
+			return errors.New("token create needs --login")
+		}
+		tok, sess, err := t.Identity.CreateToken(ctx, *login, *name, *ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Println(tok)
+		fmt.Fprintf(os.Stderr, "token %s for %s, valid until %s\n", sess.ID, *login, sess.ExpiresAt.Format(time.RFC3339))
+		return nil
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("token revoke needs the token ID")
+		}
+		return t.Identity.RevokeToken(ctx, fs.Arg(0))
+	}
+	return fmt.Errorf("unknown token command %q", args[0])
+}
+
+func auditCmd(args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	cfg := configFlags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	t, err := app.OpenTools(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	rep, err := t.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d entries in %d chains\n", rep.Entries, rep.Chains)
+	if rep.OK() {
+		fmt.Println("audit log intact")
+		return nil
+	}
+	for _, b := range rep.Broken {
+		fmt.Println("BROKEN:", b.String())
+	}
+	return errors.New("audit log does not verify")
+}
+
+func backup(args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	cfg := configFlags(fs)
+	// Accept "backup DIR [flags]" as well as "backup [flags] DIR".
+	var dir string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if dir == "" && fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	}
+	if dir == "" {
+		return errors.New("backup needs a target directory")
+	}
+	ctx := context.Background()
+	var err error
+	if cfg.S3AccessKey, cfg.S3SecretKey, err = blob.CredentialsFromEnv(); err != nil {
+		return err
+	}
+	t, err := app.OpenTools(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	res, err := t.Backup(ctx, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("backup written to %s: database %s, %d blobs copied\n", res.Dir, res.Database, res.Blobs)
+	return nil
+}

@@ -1,0 +1,187 @@
+// Package app builds the platform and every context from a Config and owns
+// the start and stop order. End-to-end tests run the real thing with New on
+// port 0 and a temporary data directory.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ecourt/ecourt/internal/platform/audit"
+	"github.com/ecourt/ecourt/internal/platform/blob"
+	"github.com/ecourt/ecourt/internal/platform/bus"
+	"github.com/ecourt/ecourt/internal/platform/clock"
+	"github.com/ecourt/ecourt/internal/platform/sqldb"
+)
+
+var randRead = rand.Read
+
+// App is a running ecourt: its stores, services and HTTP handler.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   clock.Clock
+	DB      *sqldb.DB
+	Bus     *bus.Bus
+	Blobs   blob.Store
+	secret  []byte
+	handler http.Handler
+	svc     services
+	metrics *metrics
+
+	ln       net.Listener
+	srv      *http.Server
+	relayCtx context.CancelFunc
+	started  time.Time
+}
+
+// Option changes how New builds the app (tests inject a clock or an SMS
+// provider).
+type Option func(*App)
+
+// WithClock makes every transaction take its time from c.
+func WithClock(c clock.Clock) Option { return func(a *App) { a.clock = c } }
+
+// Migrations lists every context's schema in dependency order.
+func Migrations() []sqldb.MigrationSet {
+	return migrationSets()
+}
+
+// New opens the database, bus and blob store, migrates the schema, seeds
+// the reference data (and demo data in demo mode when the database is
+// empty) and builds the HTTP handler. It does not listen; Run does.
+func New(ctx context.Context, cfg Config, opts ...Option) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: cfg.Logger, clock: clock.System{}, started: time.Now()}
+	for _, o := range opts {
+		o(a)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	var err error
+	if a.secret, err = loadSecret(cfg.SecretFile); err != nil {
+		return nil, err
+	}
+	a.DB, err = sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{Clock: a.clock, Synchronous: cfg.SQLiteSynchronous})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.DB.Migrate(ctx, migrationSets()...); err != nil {
+		return nil, err
+	}
+	a.Bus, err = bus.Open(ctx, bus.Config{URL: cfg.NATSURL, DataDir: cfg.DataDir, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	a.Blobs, err = blob.Open(ctx, cfg.BlobURL, blob.Options{AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, CreateBucket: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.buildServices(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	a.metrics = newMetrics(a)
+	if a.handler, err = a.routes(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// Handler returns the app's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Listen binds the configured address (port 0 picks a free port) and
+// returns the URL to open.
+func (a *App) Listen() (string, error) {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return "", err
+	}
+	a.ln = ln
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Run serves HTTP and relays the outbox until ctx ends, then shuts down
+// gracefully: it stops accepting, drains in-flight requests (up to 15 s),
+// flushes the outbox to the bus and closes everything.
+func (a *App) Run(ctx context.Context) error {
+	if a.ln == nil {
+		if _, err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	relayCtx, cancel := context.WithCancel(context.Background())
+	a.relayCtx = cancel
+	a.Bus.StartRelay(relayCtx, a.DB)
+	a.srv = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	a.log.Info("ecourt ready", "url", "http://"+a.ln.Addr().String(), "database", string(a.DB.Dialect()),
+		"demo", a.cfg.Demo, "startup", time.Since(a.started).Round(time.Millisecond).String())
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer scancel()
+	if err := a.srv.Shutdown(sctx); err != nil {
+		a.log.Warn("http shutdown", "err", err)
+	}
+	if err := a.Bus.Flush(sctx); err != nil {
+		a.log.Warn("outbox flush", "err", err)
+	}
+	cancel()
+	return nil
+}
+
+// Close releases the bus, database and listener. It is safe after a failed New.
+func (a *App) Close() {
+	if a.relayCtx != nil {
+		a.relayCtx()
+	}
+	if a.ln != nil {
+		a.ln.Close()
+	}
+	if a.Bus != nil {
+		a.Bus.Close()
+	}
+	if a.DB != nil {
+		a.DB.Close()
+	}
+}
+
+// Ready checks the database, bus and blob store (for /readyz).
+func (a *App) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return errors.Join(a.DB.Ping(ctx), a.Bus.Ping(ctx), a.Blobs.Ping(ctx))
+}
+
+// VerifyAudit recomputes the audit chains.
+func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) { return audit.Verify(ctx, a.DB) }

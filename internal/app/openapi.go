@@ -1,0 +1,85 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+
+	"github.com/ecourt/ecourt/internal/casefile"
+	"github.com/ecourt/ecourt/internal/court"
+)
+
+// openAPI merges every context's OpenAPI 3.1 fragment (paths and
+// component schemas) with the platform's own (identity, errors, health)
+// into the document served at /api/v1/openapi.json. A name defined twice is
+// an error, so contexts cannot silently overwrite each other.
+func (a *App) openAPI() (map[string]any, error) {
+	doc := map[string]any{}
+	if err := json.Unmarshal(platformOpenAPI, &doc); err != nil {
+		return nil, fmt.Errorf("openapi: platform: %w", err)
+	}
+	courtDoc, err := roundTrip(court.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	var caseDoc map[string]any
+	if err := json.Unmarshal(casefile.OpenAPI(), &caseDoc); err != nil {
+		return nil, fmt.Errorf("openapi: casefile: %w", err)
+	}
+	for _, frag := range []map[string]any{courtDoc, caseDoc} {
+		if err := mergeSection(doc, frag, "paths"); err != nil {
+			return nil, err
+		}
+		for _, sec := range []string{"schemas", "parameters", "responses"} {
+			if err := mergeComponents(doc, frag, sec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return doc, nil
+}
+
+func roundTrip(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+func mergeSection(dst, src map[string]any, key string) error {
+	s, _ := src[key].(map[string]any)
+	if len(s) == 0 {
+		return nil
+	}
+	d, _ := dst[key].(map[string]any)
+	if d == nil {
+		d = map[string]any{}
+		dst[key] = d
+	}
+	keys := slices.Collect(maps.Keys(s))
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, dup := d[k]; dup {
+			return fmt.Errorf("openapi: %s %q defined twice", key, k)
+		}
+		d[k] = s[k]
+	}
+	return nil
+}
+
+func mergeComponents(dst, src map[string]any, key string) error {
+	sc, _ := src["components"].(map[string]any)
+	if sc == nil {
+		return nil
+	}
+	dc, _ := dst["components"].(map[string]any)
+	if dc == nil {
+		dc = map[string]any{}
+		dst["components"] = dc
+	}
+	return mergeSection(dc, sc, key)
+}

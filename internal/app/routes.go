@@ -1,0 +1,101 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/ecourt/ecourt/internal/identity"
+	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/web"
+	webassets "github.com/ecourt/ecourt/web"
+)
+
+// routes builds the whole HTTP handler: one flat route table per context on
+// a standard ServeMux, wrapped in the platform middleware.
+func (a *App) routes() (http.Handler, error) {
+	assets, err := web.NewAssets(webassets.Static)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := web.NewRenderer(web.RendererConfig{
+		Catalog: a.svc.catalog, Assets: assets, Demo: a.cfg.Demo,
+		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", assets.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		web.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.Ready(r.Context()); err != nil {
+			a.log.Warn("not ready", "err", err)
+			web.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("GET /metrics", a.metrics.handler())
+	doc, err := a.openAPI()
+	if err != nil {
+		return nil, err
+	}
+	docJSON, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(docJSON)
+	})
+
+	idh := &identity.HTTP{S: a.svc.identity, Renderer: rd, Limiter: web.NewRateLimiter(rate.Every(6*time.Second), 10), Nav: a.nav}
+	idh.Routes(mux)
+	a.svc.court.Routes(mux)
+	a.svc.casefile.Routes(mux)
+	p := &portal{a: a, rd: rd}
+	p.routes(mux)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		web.Error(w, r, errNotFound())
+	})
+	mux.HandleFunc("/{$}", p.handleHome)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		rd.Render(w, r, http.StatusNotFound, "web/notfound", nil)
+	})
+
+	h := web.Chain(a.metrics.instrument(mux),
+		web.RequestID,
+		web.Configure(web.Options{Renderer: rd, Logger: a.log, ForceSecureCookies: a.cfg.SecureCookies, TrustProxy: a.cfg.TrustProxy}),
+		web.AccessLog(a.log),
+		web.Recover,
+		web.SecurityHeaders,
+		idh.Middleware,
+		web.CSRF,
+	)
+	return h, nil
+}
+
+// nav is the main navigation for a principal.
+func (a *App) nav(p auth.Principal) []web.NavItem {
+	if p.UserID == "" {
+		items := []web.NavItem{{Href: "/", Key: "layout.home"}, {Href: "/login", Key: "layout.sign_in"}, {Href: "/register", Key: "identity.action.register"}}
+		if a.cfg.Demo {
+			items = append(items, web.NavItem{Href: "/demo", Key: "portal.nav.demo"})
+		}
+		return items
+	}
+	items := []web.NavItem{{Href: "/cases", Key: "portal.nav.my_cases"}, {Href: "/inbox", Key: "portal.nav.inbox"}}
+	if p.IsStaff() {
+		items = append(items, web.NavItem{Href: "/staff", Key: "portal.nav.workbench"})
+	}
+	items = append(items, web.NavItem{Href: "/settings", Key: "portal.nav.settings"})
+	if a.cfg.Demo {
+		items = append(items, web.NavItem{Href: "/demo", Key: "portal.nav.demo"})
+	}
+	return items
+}
