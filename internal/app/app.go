@@ -24,16 +24,17 @@ var randRead = rand.Read
 
 // App is a running ecourt: its stores, services and HTTP handler.
 type App struct {
-	cfg     Config
-	log     *slog.Logger
-	clock   clock.Clock
-	DB      *sqldb.DB
-	Bus     *bus.Bus
-	Blobs   blob.Store
-	secret  []byte
-	handler http.Handler
-	svc     services
-	metrics *metrics
+	cfg      Config
+	log      *slog.Logger
+	clock    clock.Clock
+	DB       *sqldb.DB
+	Bus      *bus.Bus
+	Blobs    blob.Store
+	secret   []byte
+	handler  http.Handler
+	svc      services
+	metrics  *metrics
+	patterns []string // every registered route pattern
 
 	ln       net.Listener
 	srv      *http.Server
@@ -102,6 +103,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*App, error) {
 	ok = true
 	return a, nil
 }
+
+// Patterns returns every registered route pattern (for the OpenAPI test).
+func (a *App) Patterns() []string { return a.patterns }
 
 // Handler returns the app's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -34,7 +34,7 @@ type portal struct {
 	rd *web.Renderer
 }
 
-func (p *portal) routes(mux *http.ServeMux) {
+func (p *portal) routes(mux web.Mux) {
 	mux.HandleFunc("GET /cases", p.handleMyCases)
 	mux.HandleFunc("GET /cases/{id}", p.handleCase)
 	mux.HandleFunc("GET /inbox", p.handleInbox)

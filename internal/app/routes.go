@@ -27,7 +27,7 @@ func (a *App) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
+	mux := web.NewRecordingMux()
 	mux.Handle("GET /static/", assets.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -68,7 +68,8 @@ func (a *App) routes() (http.Handler, error) {
 		rd.Render(w, r, http.StatusNotFound, "web/notfound", nil)
 	})
 
-	h := web.Chain(a.metrics.instrument(mux),
+	a.patterns = mux.Patterns
+	h := web.Chain(a.metrics.instrument(mux.ServeMux),
 		web.RequestID,
 		web.Configure(web.Options{Renderer: rd, Logger: a.log, ForceSecureCookies: a.cfg.SecureCookies, TrustProxy: a.cfg.TrustProxy}),
 		web.AccessLog(a.log),

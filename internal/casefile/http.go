@@ -18,7 +18,7 @@ import (
 //	GET  /api/v1/cases/{id}             one case
 //	GET  /api/v1/cases/{id}/timeline    its timeline
 //	POST /api/v1/cases/{id}/consents    record consent to online proceedings
-func (s *Service) Routes(mux *http.ServeMux) {
+func (s *Service) Routes(mux web.Mux) {
 	mux.HandleFunc("GET /api/v1/cases", s.handleCaseList)
 	mux.HandleFunc("GET /api/v1/cases/{id}", s.handleCaseGet)
 	mux.HandleFunc("GET /api/v1/cases/{id}/timeline", s.handleTimeline)

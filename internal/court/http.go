@@ -12,7 +12,7 @@ import (
 // Routes registers the court context's JSON API on mux. Every route is
 // public (no sign-in): the court list and the period calculator are open
 // information. The shapes are described by OpenAPI.
-func (s *Service) Routes(mux *http.ServeMux) {
+func (s *Service) Routes(mux web.Mux) {
 	mux.HandleFunc("GET /api/v1/courts", s.handleCourtList)
 	mux.HandleFunc("GET /api/v1/courts/{id}", s.handleCourtGet)
 	mux.HandleFunc("GET /api/v1/courts/{id}/children", s.handleCourtChildren)

@@ -96,7 +96,7 @@ func (h *HTTP) limited(f http.HandlerFunc) http.Handler {
 }
 
 // Routes registers the identity pages and API on mux.
-func (h *HTTP) Routes(mux *http.ServeMux) {
+func (h *HTTP) Routes(mux web.Mux) {
 	// API
 	mux.Handle("POST /api/v1/accounts/codes", h.limited(h.handleAPICode))
 	mux.Handle("POST /api/v1/accounts", h.limited(h.handleAPIRegister))
