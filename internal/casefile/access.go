@@ -115,8 +115,8 @@ type grant struct {
 //   - as staff of the case's court: what staffNeeds gives their roles
 //     (status changes for judges, assistants and clerks only on cases
 //     assigned to them, for enforcement officers only on enforcement cases);
-//   - as case-handling staff of a higher court before which a case whose
-//     ParentCaseID is this case is pending (an appeal): read it;
+//   - as case-handling staff of a higher court (Courts.IsAbove) in which
+//     a case exists whose ParentCaseID is this case (an appeal): read it;
 //   - as platform administrator, or in an AsSystem context: everything.
 //
 // Errors: errs.Unauthenticated without a principal; errs.NotFound when the

@@ -374,7 +374,8 @@ func countByStatus(ctx context.Context, q sqldb.Querier, courtID string) (map[St
 	return out, rows.Err()
 }
 
-// now is a helper for events whose time the caller did not give.
+// orNow returns t in UTC, or now when t is zero (an event whose time the
+// caller did not give).
 func orNow(t, now time.Time) time.Time {
 	if t.IsZero() {
 		return now

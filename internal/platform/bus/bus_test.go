@@ -533,3 +533,72 @@ func TestPingClose(t *testing.T) {
 		t.Error("Open without DataDir succeeded")
 	}
 }
+
+// TestPublishFailure: while JetStream has no stream for the subject, the
+// publish fails, the row keeps its place with attempts and last_error, and
+// a later pass publishes it.
+func TestPublishFailure(t *testing.T) {
+	sqldbtest.ForEach(t, sqldbtest.Options{}, sets, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		b := openBus(t, t.TempDir())
+		cfg, err := b.stream.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.js.DeleteStream(ctx, StreamName); err != nil {
+			t.Fatal(err)
+		}
+		b.StartRelay(ctx, db)
+		ev := enqueue(t, db, NewEvent("ecourt.test.thing.created", nil))[0]
+		if err := b.Flush(ctx); err == nil {
+			t.Fatal("Flush without a stream succeeded")
+		}
+		var attempts int
+		var lastErr string
+		if err := db.QueryRow(ctx, "SELECT attempts, last_error FROM bus_outbox WHERE id = ? AND published_at IS NULL", ev.ID).Scan(&attempts, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		if attempts < 1 || lastErr == "" {
+			t.Errorf("after a failed publish attempts=%d last_error=%q, want ≥1 and a message", attempts, lastErr)
+		}
+		if st := b.Stats(); st.Failed < 1 || st.Pending != 1 {
+			t.Errorf("Stats = %+v, want ≥1 failed, 1 pending", st)
+		}
+
+		if b.stream, err = b.js.CreateOrUpdateStream(ctx, cfg.Config); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := publishedAt(t, db, ev.ID); !ok {
+			t.Error("row not published after the stream came back")
+		}
+	})
+}
+
+func TestPrune(t *testing.T) {
+	sqldbtest.ForEach(t, sqldbtest.Options{}, sets, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		evs := enqueue(t, db, NewEvent("ecourt.test.thing.created", 1), NewEvent("ecourt.test.thing.created", 2))
+		old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.Exec(ctx, "UPDATE bus_outbox SET published_at = ? WHERE id = ?", old, evs[0].ID); err != nil {
+				return err
+			}
+			_, err := Once(ctx, tx, "c", evs[0].ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Prune(ctx, db, time.Now().Add(time.Hour))
+		if err != nil || n != 2 {
+			t.Errorf("Prune = %d, %v; want 2 (one published row, one mark)", n, err)
+		}
+		var left string
+		if err := db.QueryRow(ctx, "SELECT id FROM bus_outbox").Scan(&left); err != nil || left != evs[1].ID {
+			t.Errorf("left in outbox %q (%v), want the unpublished %s", left, err, evs[1].ID)
+		}
+	})
+}

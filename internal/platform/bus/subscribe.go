@@ -37,6 +37,10 @@ func Retry(maxDeliver int, backoff ...time.Duration) SubscribeOption {
 // JetStream redelivers it; handlers should finish well within it.
 const ackWait = time.Minute
 
+// drainTimeout bounds how long stop (and Close) wait for the handler to
+// finish the messages already fetched.
+const drainTimeout = 10 * time.Second
+
 // Subscribe starts a durable JetStream consumer named durable on the
 // events matching subjectFilter ("ecourt.filing.>", "ecourt.*.case.closed")
 // and calls handler for each, one at a time. A new durable starts with the
@@ -51,8 +55,10 @@ const ackWait = time.Minute
 // typically with Once in the transaction of their effect.
 //
 // durable may use letters, digits, '-' and '_'. stop stops the consumer
-// (the durable stays on the server), waiting for a running handler; it is
-// also called when ctx is done or the bus is closed.
+// (the durable stays on the server), letting the handler finish the
+// messages already fetched for up to 10 seconds; it is also called when
+// ctx is done or the bus is closed. The handler's context is cancelled
+// only after that.
 func (b *Bus) Subscribe(ctx context.Context, durable, subjectFilter string, handler func(context.Context, Event) error, opts ...SubscribeOption) (stop func(), err error) {
 	if !validDurable(durable) {
 		return nil, fmt.Errorf("bus: durable name %q: use letters, digits, '-' and '_'", durable)
@@ -94,8 +100,9 @@ func (b *Bus) Subscribe(ctx context.Context, durable, subjectFilter string, hand
 		cc.Drain()
 		select {
 		case <-cc.Closed():
-		case <-time.After(ackWait):
-			cc.Stop()
+		case <-time.After(drainTimeout):
+			cc.Stop() // the unacknowledged rest is redelivered after ackWait
+
 		}
 		cancel()
 	})
