@@ -8,10 +8,14 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/sqldb/sqldbtest"
 )
 
-// benchDBs opens the databases a benchmark runs on: SQLite always,
+// benchDBs opens the databases a benchmark runs on: SQLite always (at
+// synchronous=NORMAL and at the durable default FULL),
 // PostgreSQL when ECOURT_TEST_POSTGRES names a server.
 func benchDBs(b *testing.B, fn func(b *testing.B, db *sqldb.DB)) {
 	b.Run("sqlite", func(b *testing.B) { fn(b, sqldbtest.OpenSQLite(b, sqldbtest.Options{}, sets...)) })
+	b.Run("sqlite-full", func(b *testing.B) {
+		fn(b, sqldbtest.OpenSQLite(b, sqldbtest.Options{Synchronous: "FULL"}, sets...))
+	})
 	if sqldbtest.PostgresConfigured() {
 		b.Run("postgres", func(b *testing.B) { fn(b, sqldbtest.OpenPostgres(b, sqldbtest.Options{}, sets...)) })
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ecourt/ecourt/internal/platform/errs"
 )
 
 // Tx is a write transaction. Now is the transaction's time, taken once from
@@ -100,6 +99,3 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 // Now returns the clock's time in the form a transaction would store.
 func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
-
-// Conflict is shorthand for a conflict error with a message key.
-func Conflict(key string, args ...any) error { return errs.New(errs.Conflict, key, args...) }

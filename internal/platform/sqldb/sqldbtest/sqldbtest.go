@@ -18,6 +18,9 @@ import (
 // Options tune the opened databases.
 type Options struct {
 	Clock clock.Clock
+	// Synchronous is SQLite's synchronous pragma; tests default to NORMAL
+	// (fast), benchmarks of the durable default pass "FULL".
+	Synchronous string
 }
 
 // OpenSQLite opens a migrated SQLite database in t.TempDir().
@@ -37,7 +40,11 @@ func OpenPostgres(t testing.TB, opts Options, sets ...sqldb.MigrationSet) *sqldb
 func open(t testing.TB, url string, opts Options, sets []sqldb.MigrationSet) *sqldb.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, url, sqldb.Options{Clock: opts.Clock, Synchronous: "NORMAL"})
+	sync := opts.Synchronous
+	if sync == "" {
+		sync = "NORMAL"
+	}
+	db, err := sqldb.Open(ctx, url, sqldb.Options{Clock: opts.Clock, Synchronous: sync})
 	if err != nil {
 		t.Fatalf("open %s: %v", url, err)
 	}
