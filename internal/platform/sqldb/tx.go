@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
 )
 
 // Tx is a write transaction. Now is the transaction's time, taken once from
