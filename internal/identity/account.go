@@ -293,3 +293,26 @@ func (s *Service) SeedAccount(ctx context.Context, sd Seed) (Account, error) {
 	a.Grants = sd.Grants
 	return a, err
 }
+
+// GrantRoleByLogin grants a role to the account registered under login (a
+// mobile number or login name), under GrantRole's permissions. An unknown
+// login is a field error on "login", shown only to those allowed to grant.
+func (s *Service) GrantRoleByLogin(ctx context.Context, login string, g auth.Grant) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	if !(p.Has("", auth.PlatformAdmin) || (g.Role.CourtScoped() && p.Has(g.CourtID, auth.CourtAdmin))) {
+		return errs.New(errs.Forbidden, "error.forbidden")
+	}
+	l := normaliseLogin(login)
+	var id string
+	err = s.db.QueryRow(ctx, `SELECT id FROM identity_account WHERE login = ? OR mobile = ?`, l, l).Scan(&id)
+	if errs.CodeOf(err) == errs.NotFound {
+		return errs.Fields(errs.FieldError{Field: "login", Code: "unknown_account", Key: "identity.field.unknown_account"})
+	}
+	if err != nil {
+		return err
+	}
+	return s.GrantRole(ctx, id, g)
+}

@@ -107,6 +107,7 @@ func (h *HTTP) Routes(mux web.Mux) {
 	mux.HandleFunc("POST /api/v1/me/verification", h.handleAPIVerify)
 	mux.HandleFunc("GET /api/v1/me/sessions", h.handleAPISessions)
 	mux.HandleFunc("DELETE /api/v1/me/sessions/{id}", h.handleAPIRevoke)
+	h.staffRoutes(mux)
 	// Pages
 	mux.HandleFunc("GET /register", h.handleRegisterPage)
 	mux.Handle("POST /register", h.limited(h.handleRegister))

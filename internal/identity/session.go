@@ -105,7 +105,8 @@ func (s *Service) CreateToken(ctx context.Context, login, name string, ttl time.
 	if ttl <= 0 {
 		ttl = 365 * 24 * time.Hour
 	}
-	a, err := findAccount(ctx, s.db, "login = ? OR mobile = ?", normaliseLogin(login))
+	l := normaliseLogin(login)
+	a, err := findAccount(ctx, s.db, "login = ? OR mobile = ?", l, l)
 	if err != nil {
 		return "", Session{}, err
 	}

@@ -24,8 +24,8 @@ func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	return a, err
 }
 
-func findAccount(ctx context.Context, q sqldb.Querier, where string, arg any) (Account, error) {
-	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+` FROM identity_account WHERE `+where, arg))
+func findAccount(ctx context.Context, q sqldb.Querier, where string, args ...any) (Account, error) {
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountCols+` FROM identity_account WHERE `+where, args...))
 	if err != nil {
 		return Account{}, err
 	}
