@@ -40,6 +40,9 @@ func (p *portal) routes(mux web.Mux) {
 	mux.HandleFunc("GET /inbox", p.handleInbox)
 	mux.HandleFunc("GET /staff", p.handleWorkbench)
 	mux.HandleFunc("GET /courts", p.handleCourts)
+	mux.HandleFunc("GET /staff/courts/{court}/people", p.handlePeople)
+	mux.HandleFunc("POST /staff/courts/{court}/people", p.handlePeopleGrant)
+	mux.HandleFunc("POST /staff/courts/{court}/people/revoke", p.handlePeopleRevoke)
 	if p.a.cfg.Demo {
 		mux.HandleFunc("GET /demo", p.handleDemo)
 		mux.HandleFunc("POST /demo/switch", p.handleDemoSwitch)
