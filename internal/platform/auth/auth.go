@@ -135,3 +135,17 @@ func RequireRole(ctx context.Context, courtID string, roles ...Role) (Principal,
 	}
 	return p, errs.New(errs.Forbidden, "error.forbidden")
 }
+
+// RequireVerified returns the principal when its real name has been
+// verified; unverified accounts can look but not file or act in a case
+// (forbidden, message "error.unverified").
+func RequireVerified(ctx context.Context) (Principal, error) {
+	p, err := Require(ctx)
+	if err != nil {
+		return p, err
+	}
+	if !p.Verified {
+		return p, errs.New(errs.Forbidden, "error.unverified")
+	}
+	return p, nil
+}
