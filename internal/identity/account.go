@@ -316,3 +316,20 @@ func (s *Service) GrantRoleByLogin(ctx context.Context, login string, g auth.Gra
 	}
 	return s.GrantRole(ctx, id, g)
 }
+
+// setLang changes the signed-in account's language only.
+func (s *Service) setLang(ctx context.Context, lang string) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	if lang != "zh-CN" && lang != "en" {
+		return errs.Fields(errs.Field("lang", "unknown"))
+	}
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE identity_account SET lang = ?, updated_at = ? WHERE id = ?`, lang, tx.Now, p.UserID); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, audit.Record{Action: "identity.account.settings", Target: p.UserID, Detail: map[string]string{"lang": lang}})
+	})
+}

@@ -46,6 +46,13 @@ func (h *HTTP) Middleware(next http.Handler) http.Handler {
 			p, err := h.S.Authenticate(ctx, tok)
 			switch {
 			case err == nil:
+				// The header's language switch (?lang=) changes a signed-in
+				// person's account setting, which otherwise decides the language.
+				if l, ok := i18n.Parse(r.URL.Query().Get(i18n.QueryParam)); ok && string(l) != p.Lang && p.Via == WebSession {
+					if err := h.S.setLang(auth.WithPrincipal(ctx, p), string(l)); err == nil {
+						p.Lang = string(l)
+					}
+				}
 				ctx = auth.WithPrincipal(ctx, p)
 				ctx = audit.WithActor(ctx, audit.Actor{UserID: p.UserID, IP: web.ClientIP(r)})
 				v := web.Viewer{SignedIn: true, UserID: p.UserID, Name: p.Name, Lang: i18n.Lang(p.Lang), Elderly: p.Elderly, RoleLabel: roleLabel(p)}
