@@ -97,7 +97,9 @@ func (s *Service) VerifyIdentity(ctx context.Context, c Claim) (Account, []strin
 			return err
 		}
 		if other > 0 {
-			return errs.Fields(errs.FieldError{Field: "id_number", Code: "id_taken", Key: "identity.field.id_taken"})
+			e := errs.Fields(errs.FieldError{Field: "id_number", Code: "id_taken", Key: "identity.field.id_taken"})
+			e.Code = errs.Conflict // one person, one account
+			return e
 		}
 		realName, orgName := strings.TrimSpace(c.Name), ""
 		if c.Kind == Organisation {
@@ -107,6 +109,11 @@ func (s *Service) VerifyIdentity(ctx context.Context, c Claim) (Account, []strin
 			org_name = ?, legal_rep = ?, verified_at = ?, display_name = ?, updated_at = ? WHERE id = ?`,
 			string(c.Kind), string(v.Level), realName, string(c.IDType), v.IDNumber, orgName, strings.TrimSpace(c.LegalRep),
 			tx.Now, strings.TrimSpace(c.Name), tx.Now, p.UserID); err != nil {
+			if errs.CodeOf(err) == errs.Conflict {
+				e := errs.Fields(errs.FieldError{Field: "id_number", Code: "id_taken", Key: "identity.field.id_taken"})
+				e.Code = errs.Conflict
+				return e
+			}
 			return err
 		}
 		if err := audit.Append(ctx, tx, audit.Record{Action: "identity.account.verified", Target: p.UserID,

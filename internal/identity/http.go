@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ecourt/ecourt/internal/platform/audit"
 	"github.com/ecourt/ecourt/internal/platform/auth"
@@ -392,7 +393,7 @@ func (h *HTTP) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps a post-login redirect on this site.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+	if strings.ContainsFunc(n, unicode.IsControl) || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
 		return "/"
 	}
 	return n

@@ -94,6 +94,7 @@ func (s *Service) RequestCode(ctx context.Context, mobile string, p Purpose) err
 		return err
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
+	codeID := ids.New()
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var exists int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM identity_account WHERE mobile = ?`, m).Scan(&exists); err != nil {
@@ -116,15 +117,23 @@ func (s *Service) RequestCode(ctx context.Context, mobile string, p Purpose) err
 			return errs.New(errs.RateLimited, "identity.code_too_soon")
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO identity_code (id, mobile, purpose, code_hash, attempts, created_at, expires_at)
-			VALUES (?, ?, ?, ?, 0, ?, ?)`, ids.New(), m, string(p), s.codeHash(m, p, code), tx.Now, tx.Now.Add(CodeTTL))
+			VALUES (?, ?, ?, ?, 0, ?, ?)`, codeID, m, string(p), s.codeHash(m, p, code), tx.Now, tx.Now.Add(CodeTTL))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	// Sent after commit: a code the database does not know would be useless,
-	// and a failed send leaves a code nobody received, which simply expires.
-	return s.sms.Send(ctx, m, fmt.Sprintf("【人民法院在线服务】验证码 %s，%d分钟内有效。Your ecourt code is %s.", code, int(CodeTTL.Minutes()), code))
+	// Sent after commit: a code the database does not know would be useless.
+	// A code that could not be sent is removed again, so the failure neither
+	// blocks a retry for a minute nor counts against the daily limit.
+	err = s.sms.Send(ctx, m, fmt.Sprintf("【人民法院在线服务】验证码 %s，%d分钟内有效。Your ecourt code is %s.", code, int(CodeTTL.Minutes()), code))
+	if err != nil {
+		_ = s.db.Tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
+			_, derr := tx.Exec(ctx, `DELETE FROM identity_code WHERE id = ?`, codeID)
+			return derr
+		})
+	}
+	return err
 }
 
 // consumeCode checks code for (mobile, purpose) inside tx and marks it used.
@@ -294,6 +303,7 @@ func (s *Service) startSession(ctx context.Context, tx *sqldb.Tx, accountID, kin
 	if len(ua) > 300 {
 		ua = ua[:300]
 	}
+	ua = strings.ToValidUTF8(ua, "")
 	sess := Session{ID: ids.New(), AccountID: accountID, Kind: kind, Name: name, IP: meta.IP, UserAgent: ua,
 		CreatedAt: tx.Now, LastSeenAt: tx.Now, ExpiresAt: tx.Now.Add(ttl)}
 	return tok, insertSession(ctx, tx, sess, tokenHash(tok))

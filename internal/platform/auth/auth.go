@@ -61,7 +61,7 @@ type Principal struct {
 	Lang     string
 	Elderly  bool
 	Verified bool   // real-name verified (development or national provider)
-	Via      string // "session" or "token"
+	Via      string // "web" (a browser session) or "api" (an API token)
 	Session  string // the session or token ID
 	Grants   []Grant
 }
