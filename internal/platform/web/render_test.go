@@ -39,7 +39,7 @@ func TestWebPagesRenderInBothLanguages(t *testing.T) {
 				if got.status != http.StatusTeapot {
 					t.Errorf("status = %d, want 418", got.status)
 				}
-				site := map[i18n.Lang]string{i18n.ZH: "人民法院在线服务", i18n.EN: "ecourt Court Services"}[lang]
+				site := map[i18n.Lang]string{i18n.ZH: "人民法院在线服务", i18n.EN: "Court Online Services"}[lang]
 				mustContain(t, got.body, append(tt.want[lang], `<html lang="`+string(lang)+`">`,
 					`name="viewport"`, site, `href="#main"`, `/static/app.`, `/static/htmx.min.`,
 					`class="demo-banner"`, `?lang=en`, `?elderly=1`)...)
