@@ -18,7 +18,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations is the identity context's schema.
-var Migrations = sqldb.MigrationSet{Name: "identity", FS: subFS(migrationsFS, "migrations")}
+var Migrations = sqldb.Embedded("identity", migrationsFS)
 
 //go:embed messages
 var messagesFS embed.FS
@@ -119,11 +119,3 @@ var templatesFS embed.FS
 
 // Templates are the identity context's pages.
 var Templates, _ = fs.Sub(templatesFS, "templates")
-
-func subFS(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}

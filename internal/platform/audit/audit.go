@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations is the audit log's schema.
-var Migrations = sqldb.MigrationSet{Name: "audit", FS: subFS(migrationsFS, "migrations")}
+var Migrations = sqldb.Embedded("audit", migrationsFS)
 
 // PlatformChain is the chain of entries that belong to no court.
 const PlatformChain = "platform"
@@ -266,12 +265,4 @@ func ListForCase(ctx context.Context, q sqldb.Querier, caseID string, limit int)
 // String gives a one-line description for the CLI.
 func (e Entry) String() string {
 	return strings.Join([]string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339), e.ActorID, e.Action, e.CaseID}, " ")
-}
-
-func subFS(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
 }

@@ -176,3 +176,14 @@ func (db *DB) Columns(ctx context.Context) ([]Column, error) {
 	}
 	return out, rows.Err()
 }
+
+// Embedded returns the MigrationSet of a context whose embed.FS holds the
+// folder "migrations" (with "sqlite" and "postgres" inside). It panics if
+// the folder is missing, which the context's CheckSet test catches.
+func Embedded(name string, fsys fs.FS) MigrationSet {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return MigrationSet{Name: name, FS: sub}
+}
