@@ -37,6 +37,8 @@ type portal struct {
 func (p *portal) routes(mux web.Mux) {
 	mux.HandleFunc("GET /cases", p.handleMyCases)
 	mux.HandleFunc("GET /cases/{id}", p.handleCase)
+	mux.HandleFunc("GET /cases/{id}/live", p.handleCaseLive)
+	mux.HandleFunc("GET /cases/{id}/timeline", p.handleCaseTimeline)
 	mux.HandleFunc("GET /inbox", p.handleInbox)
 	mux.HandleFunc("GET /staff", p.handleWorkbench)
 	mux.HandleFunc("GET /courts", p.handleCourts)
@@ -93,24 +95,32 @@ func (p *portal) handleCase(w http.ResponseWriter, r *http.Request) {
 	if !identity.RequirePage(w, r) {
 		return
 	}
+	d, err := p.caseData(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p.rd.Render(w, r, http.StatusOK, "portal/case", d)
+}
+
+// caseData loads a case page: every read passes the casefile's access
+// check and is audited there.
+func (p *portal) caseData(r *http.Request) (casePage, error) {
 	ctx := r.Context()
 	c, err := p.a.svc.casefile.Get(ctx, r.PathValue("id"))
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return casePage{}, err
 	}
 	tl, err := p.a.svc.casefile.Timeline(ctx, c.ID)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return casePage{}, err
 	}
 	cons, err := p.a.svc.casefile.Consents(ctx, c.ID)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return casePage{}, err
 	}
 	ct, _ := p.a.svc.court.Find(ctx, c.CourtID)
-	p.rd.Render(w, r, http.StatusOK, "portal/case", casePage{Case: c, Court: ct, Timeline: tl, Consents: cons})
+	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons}, nil
 }
 
 type inboxItem struct {
