@@ -50,6 +50,9 @@ type Options struct {
 	ReadConns int
 	// WriteConns is the PostgreSQL pool size (default 20). SQLite always has one writer.
 	WriteConns int
+	// NoGroupCommit makes every SQLite transaction commit on its own instead
+	// of in batches with concurrent ones (see group.go).
+	NoGroupCommit bool
 }
 
 // DB is an open database. It is safe for concurrent use.
@@ -60,6 +63,7 @@ type DB struct {
 	clock   clock.Clock
 	path    string // SQLite file path
 	url     string
+	group   *committer // SQLite group commit; nil on PostgreSQL
 }
 
 // Open opens the database named by rawURL: "sqlite:///abs/path.db",
@@ -159,6 +163,9 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{dialect: SQLite, w: w, r: r, clock: opts.Clock, path: path, url: rawURL}
+	if !opts.NoGroupCommit {
+		db.group = newCommitter(db)
+	}
 	return db, nil
 }
 
@@ -204,6 +211,9 @@ func (db *DB) SQLitePath() string { return db.path }
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

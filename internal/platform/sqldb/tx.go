@@ -49,6 +49,9 @@ func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, f
 const maxAttempts = 5
 
 // Tx runs fn in a write transaction and commits it when fn returns nil.
+// On SQLite, concurrent calls are committed together (group commit: each in
+// its own savepoint, one fsync for the batch; see group.go); Tx returns only
+// once the change is durable, and a failing fn affects no other caller's.
 // A transaction that fails with a transient conflict (SQLite busy,
 // PostgreSQL serialization failure or deadlock) is retried from the start a
 // few times, so fn must not have effects outside the transaction other than
@@ -56,7 +59,11 @@ const maxAttempts = 5
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = db.runTx(ctx, fn)
+		if db.group != nil {
+			err = db.group.submit(ctx, fn)
+		} else {
+			err = db.runTx(ctx, fn)
+		}
 		if err == nil || !IsRetryable(err) || ctx.Err() != nil {
 			return err
 		}
