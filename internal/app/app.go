@@ -17,6 +17,7 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/blob"
 	"github.com/ecourt/ecourt/internal/platform/bus"
 	"github.com/ecourt/ecourt/internal/platform/clock"
+	"github.com/ecourt/ecourt/internal/platform/jobs"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 )
 
@@ -30,6 +31,7 @@ type App struct {
 	DB       *sqldb.DB
 	Bus      *bus.Bus
 	Blobs    blob.Store
+	Jobs     *jobs.Runner
 	secret   []byte
 	handler  http.Handler
 	svc      services
@@ -133,6 +135,7 @@ func (a *App) Run(ctx context.Context) error {
 	relayCtx, cancel := context.WithCancel(context.Background())
 	a.relayCtx = cancel
 	a.Bus.StartRelay(relayCtx, a.DB)
+	a.Jobs.Start(relayCtx)
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -157,6 +160,10 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.srv.Shutdown(sctx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
+	// Job handlers may write outbox events: stop them before the final flush.
+	if err := a.Jobs.Stop(sctx); err != nil {
+		a.log.Warn("jobs stop", "err", err)
+	}
 	if err := a.Bus.Flush(sctx); err != nil {
 		a.log.Warn("outbox flush", "err", err)
 	}
@@ -166,8 +173,14 @@ func (a *App) Run(ctx context.Context) error {
 
 // Close releases the bus, database and listener. It is safe after a failed New.
 func (a *App) Close() {
+	if a.Jobs != nil {
+		_ = a.Jobs.Stop(context.Background())
+	}
 	if a.relayCtx != nil {
 		a.relayCtx()
+	}
+	if a.svc.ocr != nil {
+		a.svc.ocr.Close()
 	}
 	if a.ln != nil {
 		a.ln.Close()

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/filing"
 )
 
 // openAPI merges every context's OpenAPI 3.1 fragment (paths and
@@ -24,11 +26,15 @@ func (a *App) openAPI() (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var caseDoc map[string]any
-	if err := json.Unmarshal(casefile.OpenAPI(), &caseDoc); err != nil {
-		return nil, fmt.Errorf("openapi: casefile: %w", err)
+	frags := []map[string]any{courtDoc}
+	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI()} {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("openapi: %s: %w", name, err)
+		}
+		frags = append(frags, m)
 	}
-	for _, frag := range []map[string]any{courtDoc, caseDoc} {
+	for _, frag := range frags {
 		if err := mergeSection(doc, frag, "paths"); err != nil {
 			return nil, err
 		}
@@ -63,8 +69,11 @@ func mergeSection(dst, src map[string]any, key string) error {
 	keys := slices.Collect(maps.Keys(s))
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, dup := d[k]; dup {
-			return fmt.Errorf("openapi: %s %q defined twice", key, k)
+		if prev, dup := d[k]; dup {
+			if reflect.DeepEqual(prev, s[k]) {
+				continue // the same definition from two contexts (the shared error envelope)
+			}
+			return fmt.Errorf("openapi: %s %q defined twice, differently", key, k)
 		}
 		d[k] = s[k]
 	}

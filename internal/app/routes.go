@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/web"
@@ -22,7 +23,8 @@ func (a *App) routes() (http.Handler, error) {
 	}
 	rd, err := web.NewRenderer(web.RendererConfig{
 		Catalog: a.svc.catalog, Assets: assets, Demo: a.cfg.Demo,
-		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates}},
+		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates},
+			{Namespace: "filing", FS: filing.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -58,6 +60,7 @@ func (a *App) routes() (http.Handler, error) {
 	idh.Routes(mux)
 	a.svc.court.Routes(mux)
 	a.svc.casefile.Routes(mux)
+	(&filing.HTTP{S: a.svc.filing, Renderer: rd}).Routes(mux)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -90,9 +93,12 @@ func (a *App) nav(p auth.Principal) []web.NavItem {
 		}
 		return items
 	}
-	items := []web.NavItem{{Href: "/cases", Key: "portal.nav.my_cases"}, {Href: "/inbox", Key: "portal.nav.inbox"}}
+	items := []web.NavItem{{Href: "/cases", Key: "portal.nav.my_cases"}, {Href: "/filing", Key: "portal.nav.filing"}, {Href: "/inbox", Key: "portal.nav.inbox"}}
 	if p.IsStaff() {
 		items = append(items, web.NavItem{Href: "/staff", Key: "portal.nav.workbench"})
+	}
+	if p.HasAnywhere(auth.FilingOfficer, auth.Clerk, auth.SharedCourtDirector, auth.CourtAdmin) {
+		items = append(items, web.NavItem{Href: "/staff/filing", Key: "portal.nav.filing_queue"})
 	}
 	items = append(items, web.NavItem{Href: "/settings", Key: "portal.nav.settings"})
 	if a.cfg.Demo {

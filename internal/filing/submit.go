@@ -1,0 +1,127 @@
+package filing
+
+import (
+	"context"
+
+	"github.com/ecourt/ecourt/internal/court/calendar"
+	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/clock"
+	"github.com/ecourt/ecourt/internal/platform/errs"
+	"github.com/ecourt/ecourt/internal/platform/jobs"
+	"github.com/ecourt/ecourt/internal/platform/sqldb"
+)
+
+// Job kinds of the filing context.
+const (
+	// JobDeadline registers the case by default when the 7-day period
+	// ends without a decision (登记立案规定 Art. 8). Key: the application ID.
+	JobDeadline = "filing.register_by_default"
+	// JobFinishAccept finishes an acceptance that was interrupted between
+	// the case's creation and its recording. Key: the application ID.
+	JobFinishAccept = "filing.finish_accept"
+)
+
+// Submit files a draft with the court, or files the completed correction
+// of an application under correction. Every problem Check would report
+// stops it (errs.Invalid, all problems at once). On success, in one
+// transaction: the complaint's claim total is recorded, the statutory
+// clock starts — the day of receipt is today and the 7-day period (CPL
+// Art. 126) counts from tomorrow, on the court's calendar (CPL Art. 85);
+// after a correction it starts again the day after the corrected material
+// is received (Online Litigation Rules Art. 9(二), 民诉法解释 Art. 126) —,
+// the register-by-default job is scheduled for the day after the last day,
+// and the status, outbox event (…submitted or …corrected), timeline and
+// audit entries are written.
+//
+// A submit of an application already submitted (a retried request) is not
+// an error: the application is returned as it is. With once, replays are
+// reported (replayed true).
+func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Application, replayed bool, err error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	a, err = s.authorize(ctx, s.db, id, needEdit)
+	if err != nil {
+		return nil, false, err
+	}
+	if a.FiledAs == AsAssisted {
+		if !p.Has(a.CourtID, assistRoles...) && !p.HasAnywhere(auth.SharedCourtDirector) {
+			return nil, false, errs.New(errs.Forbidden, "filing.error.forbidden")
+		}
+	} else if _, err := auth.RequireVerified(ctx); err != nil {
+		return nil, false, err
+	}
+	if id, ok, err := s.seenKey(ctx, p.UserID, once); err != nil || ok {
+		return s.replayed(ctx, id, err)
+	}
+	if once.Key == "" && once.FormToken == "" && !a.Status.Editable() {
+		// Already submitted: a retry without a key finds it as it is.
+		a, err = s.Get(ctx, id)
+		return a, true, err
+	}
+	if a.Status.Editable() {
+		now := s.db.Now()
+		if err := s.check(ctx, a, now); err != nil {
+			return nil, false, err
+		}
+	}
+	_, replayed, err = s.once(ctx, p.UserID, once, "submit:"+id, 200, func(tx *sqldb.Tx) (string, error) {
+		// Lock the row first, so that concurrent submissions queue here and
+		// each then reads the status the previous one committed.
+		if _, err := tx.Exec(ctx, `UPDATE filing_application SET updated_at = updated_at WHERE court_id = ? AND id = ?`, a.CourtID, id); err != nil {
+			return "", err
+		}
+		cur, err := loadApp(ctx, tx, id)
+		if err != nil {
+			return "", err
+		}
+		if !cur.Status.Editable() {
+			return cur.ID, nil // submitted meanwhile by another request
+		}
+		c, _, err := buildComplaint(cur, tx.Now)
+		if err != nil {
+			return "", err
+		}
+		received := calendar.DateOf(tx.Now.In(clock.China))
+		period, err := s.deadlineFor(ctx, cur.CourtID, received)
+		if err != nil {
+			return "", err
+		}
+		to, first := Submitted, cur.Status == Draft
+		if !first {
+			to = Resubmitted
+		}
+		q := `UPDATE filing_application SET claim_total_fen = ?, period_start = ?, deadline = ?, corrections = corrections + ?,
+			submitted_at = COALESCE(submitted_at, ?) WHERE court_id = ? AND id = ?`
+		inc := 0
+		if !first {
+			inc = 1
+		}
+		if _, err := tx.Exec(ctx, q, c.ClaimTotalFen, received.String(), period.End.String(), inc, tx.Now, cur.CourtID, cur.ID); err != nil {
+			return "", err
+		}
+		if !first {
+			if _, err := tx.Exec(ctx, `UPDATE filing_notice SET completed_at = ? WHERE court_id = ? AND application_id = ? AND completed_at IS NULL`,
+				tx.Now, cur.CourtID, cur.ID); err != nil {
+				return "", err
+			}
+		}
+		cur.ClaimTotalFen = c.ClaimTotalFen
+		payload := map[string]any{"application_id": cur.ID, "court_id": cur.CourtID, "account_id": cur.AccountID,
+			"template_id": cur.TemplateID, "cause": causeOf(cur), "claim_total_fen": c.ClaimTotalFen,
+			"received": received.String(), "deadline": period.End.String()}
+		detail := map[string]any{"received": received.String(), "deadline": period.End.String(), "provisional": period.Provisional}
+		if err := s.transition(ctx, tx, cur, to, payload, detail); err != nil {
+			return "", err
+		}
+		job := jobs.New(JobDeadline, cur.ID, dueAt(period.End), map[string]string{"application_id": cur.ID})
+		job.CourtID = cur.CourtID
+		return cur.ID, jobs.Schedule(ctx, tx, job)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	a, err = s.Get(ctx, id)
+	return a, replayed, err
+}
