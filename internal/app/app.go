@@ -120,7 +120,9 @@ func (a *App) Listen() (string, error) {
 		return "", err
 	}
 	a.ln = ln
-	return "http://" + ln.Addr().String(), nil
+	url := "http://" + ln.Addr().String()
+	a.svc.fees.SetBaseURL(url)
+	return url, nil
 }
 
 // Run serves HTTP and relays the outbox until ctx ends, then shuts down
@@ -136,6 +138,12 @@ func (a *App) Run(ctx context.Context) error {
 	a.relayCtx = cancel
 	a.Bus.StartRelay(relayCtx, a.DB)
 	a.Jobs.Start(relayCtx)
+	stopFees, err := a.svc.fees.Subscribe(relayCtx, a.Bus)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopFees()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -181,6 +189,9 @@ func (a *App) Close() {
 	}
 	if a.svc.ocr != nil {
 		a.svc.ocr.Close()
+	}
+	if a.svc.sandbox != nil {
+		a.svc.sandbox.Close()
 	}
 	if a.ln != nil {
 		a.ln.Close()

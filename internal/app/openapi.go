@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/filing"
 )
 
@@ -27,7 +28,7 @@ func (a *App) openAPI() (map[string]any, error) {
 		return nil, err
 	}
 	frags := []map[string]any{courtDoc}
-	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI()} {
+	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI(), "fees": fees.OpenAPI()} {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("openapi: %s: %w", name, err)

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ecourt/ecourt/internal/fees"
+	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/platform/auth"
@@ -24,7 +26,8 @@ func (a *App) routes() (http.Handler, error) {
 	rd, err := web.NewRenderer(web.RendererConfig{
 		Catalog: a.svc.catalog, Assets: assets, Demo: a.cfg.Demo,
 		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates},
-			{Namespace: "filing", FS: filing.Templates}},
+			{Namespace: "filing", FS: filing.Templates}, {Namespace: "fees", FS: fees.Templates},
+			{Namespace: "sandbox", FS: sandbox.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -61,6 +64,9 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.court.Routes(mux)
 	a.svc.casefile.Routes(mux)
 	(&filing.HTTP{S: a.svc.filing, Renderer: rd}).Routes(mux)
+	a.svc.fees.Routes(mux)
+	a.svc.fees.Pages(mux, rd)
+	a.svc.sandbox.Routes(mux, rd)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"io/fs"
 	"os"
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/fees"
+	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/filing/complaint"
 	"github.com/ecourt/ecourt/internal/identity"
@@ -15,6 +19,7 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/bus"
 	"github.com/ecourt/ecourt/internal/platform/i18n"
 	"github.com/ecourt/ecourt/internal/platform/jobs"
+	"github.com/ecourt/ecourt/internal/platform/money"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 )
 
@@ -25,6 +30,8 @@ type services struct {
 	court    *court.Service
 	casefile *casefile.Service
 	filing   *filing.Service
+	fees     *fees.Service
+	sandbox  *sandbox.Sandbox
 	ocr      *idocr.Recognizer
 	catalog  *i18n.Catalog
 }
@@ -32,13 +39,13 @@ type services struct {
 // migrationSets lists every context's schema in dependency order.
 func migrationSets() []sqldb.MigrationSet {
 	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
-		casefile.Migrations, filing.Migrations}
+		casefile.Migrations, filing.Migrations, fees.Migrations}
 }
 
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
-		filing.Messages, complaint.Messages}
+		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages}
 }
 
 func (a *App) buildServices(ctx context.Context) error {
@@ -54,10 +61,17 @@ func (a *App) buildServices(ctx context.Context) error {
 	if !a.svc.ocr.Available() {
 		a.log.Warn("ID-card recognition unavailable: tesseract with chi_sim not found; filing forms are filled in by hand")
 	}
+	// The sandbox is the built-in payment gateway until a real adapter
+	// (UnionPay, WeChat Pay, Alipay) is configured behind fees.Gateway.
+	a.svc.sandbox = sandbox.New(sandbox.Options{Secret: derive(a.secret, "fees.sandbox")})
+	a.svc.fees = fees.New(a.DB, a.svc.casefile, a.svc.court, fees.WithGateway(sandbox.Name, a.svc.sandbox),
+		fees.WithJobs(), fees.WithBlobs(a.Blobs))
 	a.svc.filing = filing.New(a.DB, filing.Deps{Courts: a.svc.court, Cases: a.svc.casefile, Blobs: a.Blobs,
-		OCR: filing.FromIDOCR(a.svc.ocr), TempDir: os.TempDir()})
+		OCR: filing.FromIDOCR(a.svc.ocr), Quoter: feeQuoter{a.svc.fees},
+		FeeURL: func(caseID string) string { return "/cases/" + caseID + "#fees" }, TempDir: os.TempDir()})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
+	a.svc.fees.RegisterJobs(a.Jobs)
 	return nil
 }
 
@@ -85,4 +99,22 @@ func (a *App) seed(ctx context.Context) error {
 		return a.seedDemo(ctx)
 	}
 	return nil
+}
+
+// derive makes a purpose-specific key from the server secret.
+func derive(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// feeQuoter gives the filing form its fee preview from the fees context.
+type feeQuoter struct{ f *fees.Service }
+
+func (q feeQuoter) QuoteFee(ctx context.Context, kind string, amountFen int64, procedure string) (filing.FeeQuote, error) {
+	r, err := q.f.Quote(ctx, fees.QuoteRequest{Kind: fees.Kind(kind), AmountFen: money.Fen(amountFen), Procedure: procedure})
+	if err != nil {
+		return filing.FeeQuote{}, err
+	}
+	return filing.FeeQuote{FeeFen: int64(r.FeeFen), PayableLater: fees.Kind(kind) == fees.Enforcement || fees.Kind(kind) == fees.Bankruptcy}, nil
 }
