@@ -1,6 +1,10 @@
 package app
 
 import (
+	"time"
+
+	"github.com/ecourt/ecourt/internal/court/calendar"
+	"github.com/ecourt/ecourt/internal/fees"
 	"io/fs"
 	"os"
 	"regexp"
@@ -47,6 +51,8 @@ func printfValues() map[string][]string {
 		"identity.session_kind.":        {identity.WebSession, identity.APIToken},
 		"identity.id_type.":             {"resident_id", "passport", "uscc"},
 		"role.":                         roles,
+		"fees.kind.":                    strs(feeKinds()),
+		"fees.status.":                  strs(fees.Statuses),
 	}
 }
 
@@ -120,4 +126,13 @@ func templateKeys(t *testing.T) []templateKey {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out
+}
+
+// feeKinds are the fee kinds of the schedule in force today.
+func feeKinds() []fees.Kind {
+	v, ok := fees.DefaultSchedule().At(calendar.DateOf(time.Now()))
+	if !ok {
+		return nil
+	}
+	return v.Kinds()
 }

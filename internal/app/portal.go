@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/errs"
@@ -89,6 +90,7 @@ type casePage struct {
 	Court    court.Court
 	Timeline []casefile.Event
 	Consents []casefile.Consent
+	Bills    []fees.Bill
 }
 
 func (p *portal) handleCase(w http.ResponseWriter, r *http.Request) {
@@ -119,8 +121,12 @@ func (p *portal) caseData(r *http.Request) (casePage, error) {
 	if err != nil {
 		return casePage{}, err
 	}
+	bills, err := p.a.svc.fees.ListCaseBills(ctx, c.ID)
+	if err != nil {
+		return casePage{}, err
+	}
 	ct, _ := p.a.svc.court.Find(ctx, c.CourtID)
-	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons}, nil
+	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons, Bills: bills}, nil
 }
 
 type inboxItem struct {
