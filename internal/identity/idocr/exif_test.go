@@ -97,7 +97,7 @@ func TestRecognizeExifRotated(t *testing.T) {
 	if res.Rotation != 0 || res.Attempts != 1 {
 		t.Errorf("rotation %d after %d attempts, want 0 after 1", res.Rotation, res.Attempts)
 	}
-	for field, want := range c.want() {
+	for field, want := range wantOf(c) {
 		if got := res.Fields[field].Value; got != want {
 			t.Errorf("%s = %q, want %q", field, got, want)
 		}

@@ -41,7 +41,7 @@ func TestSubmitAndStatus(t *testing.T) {
 	if job.State != JobDone || job.Err != nil {
 		t.Fatalf("job = %s, %v", job.State, job.Err)
 	}
-	for field, want := range c.want() {
+	for field, want := range wantOf(c) {
 		if got := job.Result.Fields[field].Value; got != want {
 			t.Errorf("%s = %q, want %q", field, got, want)
 		}

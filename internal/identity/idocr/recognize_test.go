@@ -28,7 +28,7 @@ func newRecognizer(t testing.TB, opts Options) *Recognizer {
 }
 
 // want is what the card should read as.
-func (c card) want() map[string]string {
+func wantOf(c card) map[string]string {
 	sex := map[string]string{"男": "M", "女": "F"}[c.Sex]
 	birth := ""
 	if d := parseDate(c.Birth, time.Now()); d != "" {
@@ -80,7 +80,7 @@ func TestRecognizeCards(t *testing.T) {
 			}
 			total += res.Duration
 			t.Logf("%v, rotation %d, %d attempts, raw:\n%s", res.Duration.Round(time.Millisecond), res.Rotation, res.Attempts, res.Raw)
-			for field, want := range tc.card.want() {
+			for field, want := range wantOf(tc.card) {
 				f := res.Fields[field]
 				switch {
 				case f.Value == want:
