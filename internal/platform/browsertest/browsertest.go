@@ -87,6 +87,14 @@ func Phone() Option {
 	}
 }
 
+// PhoneSize is Phone with another viewport, e.g. 390x844 (a common
+// current phone).
+func PhoneSize(width, height int64) Option {
+	return func(c *config) {
+		c.width, c.height, c.scale, c.mobile, c.userAgent = width, height, 2, true, PhoneUserAgent
+	}
+}
+
 // Lang sets the language that the page sees, as a BCP 47 tag such as "en" or
 // "zh-CN": the Accept-Language header, navigator.language and the locale of
 // Intl. The default is "zh-CN", the product's default language.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,7 +206,12 @@ func fen(v any) (string, error) {
 	case int32:
 		n = int64(x)
 	default:
-		return "", fmt.Errorf("fen: want an integer number of fen, got %T", v)
+		// Named integer types such as money.Fen.
+		rv := reflect.ValueOf(v)
+		if !rv.IsValid() || !rv.CanInt() {
+			return "", fmt.Errorf("fen: want an integer number of fen, got %T", v)
+		}
+		n = rv.Int()
 	}
 	sign := ""
 	u := uint64(n)
