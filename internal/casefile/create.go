@@ -24,7 +24,7 @@ type NewCase struct {
 	SpecCode     string // 专门审判代字, "" for none
 	TypeCode     string // 类型代字, valid on the day of creation
 	Cause        string // 案由
-	CauseCode    string // the 案由 code of the SPC's cause list, optional
+	CauseCode    string // the 案由 number in the SPC's cause list (e.g. "103(3)"), optional
 	Procedure    Procedure
 	ParentCaseID string // the first-instance case of an appeal (or the original of a retrial)
 	Parties      []NewParty
@@ -208,7 +208,7 @@ func createdPayload(c Case) map[string]any {
 		"parties": parties, "representatives": reps}
 }
 
-var causeCodeRE = regexp.MustCompile(`^[0-9A-Za-z.\-]{1,20}$`)
+var causeCodeRE = regexp.MustCompile(`^[0-9A-Za-z.()\-]{1,20}$`)
 
 // validateNewCase checks every field of nc on the transaction's date and
 // returns the case type.

@@ -3,7 +3,6 @@ package filing
 import (
 	"context"
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -265,7 +264,7 @@ func (s *Service) newCase(ctx context.Context, a *Application) (casefile.NewCase
 	if err != nil {
 		return casefile.NewCase{}, err
 	}
-	nc := casefile.NewCase{CourtID: a.CourtID, TypeCode: t.TypeCode, Cause: t.Cause, CauseCode: caseCauseCode(t.CauseCode),
+	nc := casefile.NewCase{CourtID: a.CourtID, TypeCode: t.TypeCode, Cause: t.Cause, CauseCode: t.CauseCode,
 		Procedure: casefile.Procedure(a.Procedure), SpecCode: specCode(t.CourtKind)}
 	linked := a.payerIndex()
 	for i, p := range a.Parties {
@@ -303,19 +302,6 @@ func (s *Service) newCase(ctx context.Context, a *Application) (casefile.NewCase
 	}
 	return nc, nil
 }
-
-// caseCauseCode passes the template's 案由 number to casefile when it fits
-// casefile's format (letters, digits, dots and hyphens); the templates write
-// item numbers as "103(3)", which it refuses, so those are left out rather
-// than rewritten into a form neither source uses.
-func caseCauseCode(code string) string {
-	if causeCodeRE.MatchString(code) {
-		return code
-	}
-	return ""
-}
-
-var causeCodeRE = regexp.MustCompile(`^[0-9A-Za-z.\-]{1,20}$`)
 
 // specCode is the 专门审判代字 of a template's court kind (法〔2018〕335号):
 // 知 for intellectual-property cases. Maritime cases have none (the
