@@ -27,6 +27,11 @@ type NewCase struct {
 	CauseCode    string // the 案由 number in the SPC's cause list (e.g. "103(3)"), optional
 	Procedure    Procedure
 	ParentCaseID string // the first-instance case of an appeal (or the original of a retrial)
+	// Origin, when set, makes Create idempotent: it names what the case
+	// comes from ("filing:<application id>"), and a second Create with the
+	// same court and origin returns the case the first one made instead of
+	// opening another. The creating context retries with it after a crash.
+	Origin string
 	Parties      []NewParty
 	// Representatives name their party by PartyIndex, an index into Parties.
 	Representatives []NewRepresentative
@@ -107,6 +112,18 @@ func (s *Service) Create(ctx context.Context, nc NewCase) (Case, error) {
 		if err := v.Err(); err != nil {
 			return err
 		}
+		if nc.Origin != "" {
+			var id string
+			err := tx.QueryRow(ctx, `SELECT id FROM casefile_case WHERE court_id = ? AND origin = ?`, nc.CourtID, nc.Origin).Scan(&id)
+			if err == nil {
+				existing, err := loadCase(ctx, tx, id)
+				c = existing
+				return err
+			}
+			if errs.CodeOf(err) != errs.NotFound {
+				return err
+			}
+		}
 		year := tx.Now.In(clock.China).Year() // 收案年度 (Art. 2)
 		seq, err := allocate(ctx, tx, nc.CourtID, court.Code, nc.SpecCode, nc.TypeCode, year)
 		if err != nil {
@@ -119,7 +136,7 @@ func (s *Service) Create(ctx context.Context, nc NewCase) (Case, error) {
 			CreatedAt: tx.Now, UpdatedAt: tx.Now, Parties: []Party{}, Representatives: []Representative{},
 		}
 		c.Number = c.ParsedNumber().String()
-		if err := insertCase(ctx, tx, c); err != nil {
+		if err := insertCase(ctx, tx, c, nc.Origin); err != nil {
 			if errs.CodeOf(err) == errs.Conflict {
 				return errs.Wrap(errs.Conflict, "casefile.error.number_taken", err)
 			}

@@ -100,13 +100,13 @@ func appealCourtsOf(ctx context.Context, q sqldb.Querier, caseID string) ([]stri
 	return out, rows.Err()
 }
 
-func insertCase(ctx context.Context, tx *sqldb.Tx, c Case) error {
+func insertCase(ctx context.Context, tx *sqldb.Tx, c Case, origin string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO casefile_case (court_id, id, court_code, number, year, seq, spec_code, type_code,
 		type_class, cause, cause_code, procedure, status, parent_case_id, judge_id, assistant_id, clerk_id, created_by,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.CourtID, c.ID, c.CourtCode, c.Number, c.Year, c.Seq, c.SpecCode, c.TypeCode, c.TypeClass, c.Cause, c.CauseCode,
 		c.Procedure, c.Status, c.ParentCaseID, c.Assignment.JudgeID, c.Assignment.AssistantID, c.Assignment.ClerkID,
-		c.CreatedBy, c.CreatedAt, c.UpdatedAt)
+		c.CreatedBy, c.CreatedAt, c.UpdatedAt, origin)
 	return err
 }
 

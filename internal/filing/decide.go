@@ -43,13 +43,9 @@ const defaultProcedure = casefile.Ordinary
 //     accepted, writes the event and audit entries, and settles the jobs.
 //
 // If the process dies between 2 and 3, the job retries: it takes the lease
-// again and, because an earlier attempt held it, first looks for the case
-// that attempt created — a case of the same court and type, created since
-// the acceptance began, with exactly the application's parties (role,
-// name, identity number, linked account), and claimed by no other
-// application (filing_application.case_id is unique) — and records that
-// instead of creating another. casefile offers no idempotency key of its
-// own; with one, step 2 would look it up instead of matching parties.
+// again and creates the case with the same origin ("filing:<application
+// id>"), for which casefile returns the case the earlier attempt made
+// instead of opening another (casefile.NewCase.Origin).
 func (s *Service) Accept(ctx context.Context, id string, procedure casefile.Procedure) (*Application, error) {
 	if !slices.Contains(Procedures, procedure) {
 		return nil, errs.Fields(errs.Field("procedure", "filing_procedure"))
@@ -107,10 +103,7 @@ var errAcceptBusy = errs.New(errs.Conflict, "filing.error.accepting")
 
 // finishAccept runs steps 2 and 3 (see Accept). It is idempotent.
 func (s *Service) finishAccept(ctx context.Context, id string) error {
-	var (
-		a        *Application
-		attempts int
-	)
+	var a *Application
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if a, err = loadApp(ctx, tx, id); err != nil {
@@ -128,7 +121,7 @@ func (s *Service) finishAccept(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errAcceptBusy
 		}
-		return tx.QueryRow(ctx, `SELECT accept_attempts FROM filing_application WHERE court_id = ? AND id = ?`, a.CourtID, a.ID).Scan(&attempts)
+		return nil
 	})
 	if err != nil || a.CaseID != "" || a.acceptStarted == nil {
 		return err
@@ -137,21 +130,16 @@ func (s *Service) finishAccept(ctx context.Context, id string) error {
 	if err != nil {
 		return s.abandonAccept(ctx, a, err)
 	}
-	sysCtx := casefile.AsSystem(ctx)
-	var c casefile.Case
-	found := false
-	if attempts > 1 {
-		if c, found, err = s.findCreatedCase(sysCtx, a, nc); err != nil {
-			return err
+	// The case carries the application as its origin, so a retry after a
+	// crash between creating the case and recording it here gets the same
+	// case back from casefile instead of a second one.
+	nc.Origin = "filing:" + a.ID
+	c, err := s.deps.Cases.CreateAsSystem(ctx, nc)
+	if err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
+			return s.abandonAccept(ctx, a, err)
 		}
-	}
-	if !found {
-		if c, err = s.deps.Cases.CreateAsSystem(ctx, nc); err != nil {
-			if errs.CodeOf(err) == errs.Invalid {
-				return s.abandonAccept(ctx, a, err)
-			}
-			return err
-		}
+		return err
 	}
 	if s.afterCaseCreated != nil {
 		if err := s.afterCaseCreated(a.ID); err != nil {
@@ -311,51 +299,6 @@ func specCode(courtKind string) string {
 		return "知"
 	}
 	return ""
-}
-
-// findCreatedCase looks for the case an interrupted attempt created (see
-// Accept).
-func (s *Service) findCreatedCase(ctx context.Context, a *Application, nc casefile.NewCase) (casefile.Case, bool, error) {
-	if len(nc.Parties) == 0 {
-		return casefile.Case{}, false, nil
-	}
-	list, err := s.deps.Cases.Search(ctx, a.CourtID, casefile.Query{Party: nc.Parties[0].Name, Cause: nc.Cause}, casefile.Page{Limit: 100})
-	if err != nil {
-		return casefile.Case{}, false, err
-	}
-	for _, sum := range list.Items {
-		if sum.TypeCode != nc.TypeCode || sum.CreatedAt.Before(*a.acceptStarted) {
-			continue
-		}
-		var claimed int
-		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM filing_application WHERE case_id = ?`, sum.ID).Scan(&claimed); err != nil {
-			return casefile.Case{}, false, err
-		}
-		if claimed > 0 {
-			continue
-		}
-		c, err := s.deps.Cases.Get(ctx, sum.ID)
-		if err != nil {
-			return casefile.Case{}, false, err
-		}
-		if sameParties(c, nc) {
-			return c, true, nil
-		}
-	}
-	return casefile.Case{}, false, nil
-}
-
-func sameParties(c casefile.Case, nc casefile.NewCase) bool {
-	if len(c.Parties) != len(nc.Parties) {
-		return false
-	}
-	for i, p := range c.Parties {
-		q := nc.Parties[i]
-		if p.Role != q.Role || p.Name != q.Name || p.IDNumber != q.IDNumber || p.AccountID != q.AccountID {
-			return false
-		}
-	}
-	return true
 }
 
 // RequestCorrection sends the one correction notice of a pending
