@@ -31,8 +31,8 @@ type NewCase struct {
 	// comes from ("filing:<application id>"), and a second Create with the
 	// same court and origin returns the case the first one made instead of
 	// opening another. The creating context retries with it after a crash.
-	Origin string
-	Parties      []NewParty
+	Origin  string
+	Parties []NewParty
 	// Representatives name their party by PartyIndex, an index into Parties.
 	Representatives []NewRepresentative
 }
