@@ -17,6 +17,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -130,6 +132,17 @@ func serve(args []string) error {
 	url, err := a.Listen()
 	if err != nil {
 		return err
+	}
+	if addr := os.Getenv("ECOURT_PPROF_ADDR"); addr != "" {
+		// Profiling for operators and benchmarks, on its own listener
+		// (keep it on loopback): never on the public address.
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			cfg.Logger.Info("pprof listening", "addr", addr, "err", http.ListenAndServe(addr, mux))
+		}()
 	}
 	fmt.Printf("ecourt is running: open %s\n", url)
 	if cfg.Demo {

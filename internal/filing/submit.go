@@ -122,6 +122,6 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 	if err != nil {
 		return nil, false, err
 	}
-	a, err = s.Get(ctx, id)
+	a, err = s.reload(ctx, id)
 	return a, replayed, err
 }

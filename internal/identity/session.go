@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/audit"
@@ -19,7 +20,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	if token == "" {
 		return auth.Principal{}, errs.New(errs.Unauthenticated, "error.unauthenticated")
 	}
-	sess, err := scanSession(s.db.QueryRow(ctx, `SELECT `+sessionCols+` FROM identity_session WHERE token_hash = ?`, tokenHash(token)))
+	// One query for the session and the account fields a principal needs:
+	// this runs on every request.
+	var (
+		sess       Session
+		revoked    sql.NullTime
+		a          Account
+		verifiedAt sql.NullTime
+	)
+	err := s.db.QueryRow(ctx, `SELECT s.id, s.account_id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at,
+		a.display_name, a.mobile, a.lang, a.elderly, a.verification, a.verified_at
+		FROM identity_session s JOIN identity_account a ON a.id = s.account_id WHERE s.token_hash = ?`, tokenHash(token)).
+		Scan(&sess.ID, &sess.AccountID, &sess.Kind, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
+			&a.DisplayName, &a.Mobile, &a.Lang, &a.Elderly, &a.Verification, &verifiedAt)
 	if errs.CodeOf(err) == errs.NotFound {
 		return auth.Principal{}, errs.New(errs.Unauthenticated, "error.unauthenticated")
 	}
@@ -27,11 +40,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 		return auth.Principal{}, err
 	}
 	now := s.db.Now()
-	if sess.RevokedAt != nil || !sess.ExpiresAt.After(now) {
+	if revoked.Valid || !sess.ExpiresAt.After(now) {
 		return auth.Principal{}, errs.New(errs.Unauthenticated, "identity.session_ended")
 	}
-	a, err := findAccount(ctx, s.db, "id = ?", sess.AccountID)
-	if err != nil {
+	a.ID = sess.AccountID
+	if a.Grants, err = loadGrants(ctx, s.db, a.ID); err != nil {
 		return auth.Principal{}, err
 	}
 	if now.Sub(sess.LastSeenAt) > touchEvery {
