@@ -105,8 +105,14 @@ func (s *Service) CreateDraft(ctx context.Context, d NewDraft, once Once) (a *Ap
 	if err != nil {
 		return nil, false, err
 	}
-	a, err = s.reload(ctx, appID)
-	return a, replayed, err
+	if replayed {
+		a, err = s.reload(ctx, appID)
+		return a, true, err
+	}
+	// The new draft is exactly what was just written: no need to read it back.
+	a.Evidence, a.Notices = []Evidence{}, []Notice{}
+	s.clockOf(a, a.CreatedAt)
+	return a, false, nil
 }
 
 // checkCourt checks that the court exists and is active.

@@ -106,6 +106,9 @@ func (c *committer) loop() {
 			}
 		}
 		c.run(batch)
+		// The writer connection is free between batches: compile the
+		// write statements seen for the first time (stmtcache.go).
+		c.db.stmts.prepareWriter(c.db.w)
 	}
 }
 

@@ -64,6 +64,7 @@ type DB struct {
 	path    string // SQLite file path
 	url     string
 	group   *committer // SQLite group commit; nil on PostgreSQL
+	stmts   *stmtCache // SQLite prepared statements; nil on PostgreSQL
 }
 
 // Open opens the database named by rawURL: "sqlite:///abs/path.db",
@@ -163,6 +164,7 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{dialect: SQLite, w: w, r: r, clock: opts.Clock, path: path, url: rawURL}
+	db.stmts = &stmtCache{}
 	if !opts.NoGroupCommit {
 		db.group = newCommitter(db)
 	}
@@ -214,6 +216,9 @@ func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
 	}
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -248,6 +253,13 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a read on the reader pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error) {
+	if st := db.readStmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, db.normalize(err)
+		}
+		return &Rows{Rows: rows, db: db}, nil
+	}
 	rows, err := db.r.QueryContext(ctx, db.Rebind(query), args...)
 	if err != nil {
 		return nil, db.normalize(err)
@@ -258,7 +270,18 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*Rows, erro
 // QueryRow runs a single-row read on the reader pool. Its Scan returns an
 // errs.NotFound error when there is no row.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if st := db.readStmt(ctx, query); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...), db: db}
+	}
 	return &Row{row: db.r.QueryRowContext(ctx, db.Rebind(query), args...), db: db}
+}
+
+// readStmt returns the cached prepared statement of a read on SQLite.
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.stmts == nil {
+		return nil
+	}
+	return db.stmts.reader(ctx, db.r, query)
 }
 
 // Rows wraps *sql.Rows so that iteration errors are normalised.

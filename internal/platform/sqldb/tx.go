@@ -21,12 +21,35 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, tx.db.normalize(err)
+	}
 	res, err := tx.tx.ExecContext(ctx, tx.db.Rebind(query), args...)
 	return res, tx.db.normalize(err)
 }
 
+// stmt binds the cached prepared statement of query to the transaction
+// (SQLite only; see stmtcache.go), or returns nil.
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if tx.db.stmts == nil {
+		return nil
+	}
+	if st := tx.db.stmts.writerStmt(query); st != nil {
+		return tx.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*Rows, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, tx.db.normalize(err)
+		}
+		return &Rows{Rows: rows, db: tx.db}, nil
+	}
 	rows, err := tx.tx.QueryContext(ctx, tx.db.Rebind(query), args...)
 	if err != nil {
 		return nil, tx.db.normalize(err)
@@ -36,6 +59,9 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*Rows, erro
 
 // QueryRow runs a single-row query in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if st := tx.stmt(ctx, query); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...), db: tx.db}
+	}
 	return &Row{row: tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...), db: tx.db}
 }
 
