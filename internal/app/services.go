@@ -58,9 +58,13 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.svc.court = court.New(a.DB, nil)
 	a.svc.casefile = casefile.New(a.DB, courtAdapter{a.svc.court}, casefile.WithStaff(a.svc.identity))
 	a.svc.ocr = idocr.New(idocr.Options{})
-	if !a.svc.ocr.Available() {
-		a.log.Warn("ID-card recognition unavailable: tesseract with chi_sim not found; filing forms are filled in by hand")
-	}
+	// Probing tesseract takes tens of milliseconds: do it off the start-up
+	// path (the first page that needs the answer waits for it).
+	go func(ocr *idocr.Recognizer) {
+		if !ocr.Available() {
+			a.log.Warn("ID-card recognition unavailable: tesseract with chi_sim not found; filing forms are filled in by hand")
+		}
+	}(a.svc.ocr)
 	// The sandbox is the built-in payment gateway until a real adapter
 	// (UnionPay, WeChat Pay, Alipay) is configured behind fees.Gateway.
 	a.svc.sandbox = sandbox.New(sandbox.Options{Secret: derive(a.secret, "fees.sandbox")})
