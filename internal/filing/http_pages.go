@@ -202,15 +202,8 @@ type partiesForm struct {
 }
 
 func (h *HTTP) pageParties(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	edit := -1
@@ -253,15 +246,8 @@ func partyFromForm(r *http.Request) Party {
 }
 
 func (h *HTTP) postParty(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	parties := slices.Clone(p.App.Parties)
@@ -346,15 +332,8 @@ func (h *HTTP) postRepresentative(w http.ResponseWriter, r *http.Request) {
 const maxPhoto = 10 << 20
 
 func (h *HTTP) postIDCard(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	f := partiesForm{Edit: len(p.App.Parties), Party: Party{Role: defaultRole(p.App.Parties), Kind: "person", IDType: "resident_id"},
@@ -456,15 +435,8 @@ func (h *HTTP) pageIDCardJob(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) pageClaims(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	p.Values = p.App.Answers
@@ -476,15 +448,8 @@ func (h *HTTP) pageClaims(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) postClaims(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	answers := map[string]string{}
@@ -519,16 +484,27 @@ func nonEmpty(m map[string]string) map[string]string {
 	return out
 }
 
-func (h *HTTP) pageEvidence(w http.ResponseWriter, r *http.Request) {
+// loadEditable is the prologue of every page that changes a draft: a
+// signed-in person, the application through the access check, and a status
+// that can still be edited. It has answered the request when ok is false.
+func (h *HTTP) loadEditable(w http.ResponseWriter, r *http.Request) (p page, ok bool) {
 	if !signedIn(w, r) {
-		return
+		return page{}, false
 	}
 	p, err := h.load(r)
 	if err != nil {
 		web.Error(w, r, err)
-		return
+		return page{}, false
 	}
 	if !editable(w, r, p.App) {
+		return page{}, false
+	}
+	return p, true
+}
+
+func (h *HTTP) pageEvidence(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	p.Steps = steps(p.App, "evidence")
@@ -537,15 +513,8 @@ func (h *HTTP) pageEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) postEvidence(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	up := Upload{Role: r.FormValue("role"), Name: r.FormValue("name"), Purpose: r.FormValue("purpose"), Source: r.FormValue("source")}
@@ -650,15 +619,8 @@ func stepOf(field string) string {
 }
 
 func (h *HTTP) pagePreview(w http.ResponseWriter, r *http.Request) {
-	if !signedIn(w, r) {
-		return
-	}
-	p, err := h.load(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !editable(w, r, p.App) {
+	p, ok := h.loadEditable(w, r)
+	if !ok {
 		return
 	}
 	tok, err := h.S.FormToken(r.Context(), "submit:"+p.App.ID)
