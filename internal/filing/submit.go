@@ -2,6 +2,7 @@ package filing
 
 import (
 	"context"
+	"time"
 
 	"github.com/ecourt/ecourt/internal/court/calendar"
 	"github.com/ecourt/ecourt/internal/platform/auth"
@@ -72,9 +73,25 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 		if _, err := tx.Exec(ctx, `UPDATE filing_application SET updated_at = updated_at WHERE court_id = ? AND id = ?`, a.CourtID, id); err != nil {
 			return "", err
 		}
-		cur, err := loadApp(ctx, tx, id)
-		if err != nil {
+		// The application read before the transaction is reused unless it
+		// changed meanwhile: reading it whole again here would lengthen the
+		// single writer's critical section for every submission.
+		var (
+			status  Status
+			updated time.Time
+			nEv     int
+		)
+		if err := tx.QueryRow(ctx, `SELECT status, updated_at,
+			(SELECT COUNT(*) FROM filing_evidence WHERE court_id = ? AND application_id = ?)
+			FROM filing_application WHERE court_id = ? AND id = ?`, a.CourtID, id, a.CourtID, id).Scan(&status, &updated, &nEv); err != nil {
 			return "", err
+		}
+		cur := a
+		if status != a.Status || !updated.Equal(a.UpdatedAt) || nEv != len(a.Evidence) {
+			var err error
+			if cur, err = loadApp(ctx, tx, id); err != nil {
+				return "", err
+			}
 		}
 		if !cur.Status.Editable() {
 			return cur.ID, nil // submitted meanwhile by another request
