@@ -92,6 +92,8 @@ func configFlags(fs *flag.FlagSet) *app.Config {
 	fs.StringVar(&c.NATSURL, "nats", env("ECOURT_NATS_URL", "nats://embedded"), "nats://embedded or nats://host:4222 (ECOURT_NATS_URL)")
 	fs.StringVar(&c.BlobURL, "blobs", env("ECOURT_BLOB_URL", ""), "file:///dir or s3://bucket?endpoint=… (ECOURT_BLOB_URL); default the data directory")
 	fs.BoolVar(&c.Demo, "demo", demo, "seed demo data when the database is empty and show the demo helpers (ECOURT_DEMO)")
+	sandboxPay, _ := strconv.ParseBool(env("ECOURT_PAYMENT_SANDBOX", "false"))
+	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", sandboxPay, "enable the sandbox payment gateway outside demo mode (ECOURT_PAYMENT_SANDBOX)")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("ECOURT_SQLITE_SYNCHRONOUS", "FULL"), "FULL (durable, default) or NORMAL")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure behind a TLS proxy (ECOURT_SECURE_COOKIES)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", proxy, "trust X-Forwarded-For/-Proto (ECOURT_TRUST_PROXY)")

@@ -24,11 +24,16 @@ type Config struct {
 	SecretFile string
 	// SQLiteSynchronous is "FULL" (default, durable) or "NORMAL".
 	SQLiteSynchronous string
-	SecureCookies     bool // mark cookies Secure behind a TLS-terminating proxy
-	TrustProxy        bool
-	S3AccessKey       string
-	S3SecretKey       string
-	Logger            *slog.Logger
+	// PaymentSandbox enables the built-in sandbox payment gateway (its
+	// cashier marks bills paid without money moving). It is on in demo
+	// mode; elsewhere only when asked for, until a real gateway adapter is
+	// configured.
+	PaymentSandbox bool
+	SecureCookies  bool // mark cookies Secure behind a TLS-terminating proxy
+	TrustProxy     bool
+	S3AccessKey    string
+	S3SecretKey    string
+	Logger         *slog.Logger
 }
 
 // Validate fills defaults and checks the configuration.

@@ -66,7 +66,9 @@ func (a *App) routes() (http.Handler, error) {
 	(&filing.HTTP{S: a.svc.filing, Renderer: rd}).Routes(mux)
 	a.svc.fees.Routes(mux)
 	a.svc.fees.Pages(mux, rd)
-	a.svc.sandbox.Routes(mux, rd)
+	if a.svc.sandbox != nil {
+		a.svc.sandbox.Routes(mux, rd)
+	}
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -67,9 +67,14 @@ func (a *App) buildServices(ctx context.Context) error {
 	}(a.svc.ocr)
 	// The sandbox is the built-in payment gateway until a real adapter
 	// (UnionPay, WeChat Pay, Alipay) is configured behind fees.Gateway.
-	a.svc.sandbox = sandbox.New(sandbox.Options{Secret: derive(a.secret, "fees.sandbox")})
-	a.svc.fees = fees.New(a.DB, a.svc.casefile, a.svc.court, fees.WithGateway(sandbox.Name, a.svc.sandbox),
-		fees.WithJobs(), fees.WithBlobs(a.Blobs))
+	feeOpts := []fees.Option{fees.WithJobs(), fees.WithBlobs(a.Blobs)}
+	if a.cfg.Demo || a.cfg.PaymentSandbox {
+		a.svc.sandbox = sandbox.New(sandbox.Options{Secret: derive(a.secret, "fees.sandbox")})
+		feeOpts = append(feeOpts, fees.WithGateway(sandbox.Name, a.svc.sandbox))
+	} else {
+		a.log.Warn("no payment gateway configured: fees are billed but cannot be paid online (use --payment-sandbox to try the sandbox)")
+	}
+	a.svc.fees = fees.New(a.DB, a.svc.casefile, a.svc.court, feeOpts...)
 	a.svc.filing = filing.New(a.DB, filing.Deps{Courts: a.svc.court, Cases: a.svc.casefile, Blobs: a.Blobs,
 		OCR: filing.FromIDOCR(a.svc.ocr), Quoter: feeQuoter{a.svc.fees},
 		FeeURL: func(caseID string) string { return "/cases/" + caseID + "#fees" }, TempDir: os.TempDir()})
