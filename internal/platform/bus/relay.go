@@ -206,6 +206,15 @@ func (r *relay) batch(ctx context.Context) (int, error) {
 	if err != nil {
 		return res.claimed, fmt.Errorf("bus: relay: %w", err)
 	}
+	// Keep the pending gauge current at once rather than at the next count
+	// (and lower it before raising the published count), so Stats never
+	// shows a row as both published and pending.
+	for n := int64(len(res.ok)); n > 0; {
+		cur := r.b.pending.Load()
+		if r.b.pending.CompareAndSwap(cur, max(cur-n, 0)) {
+			break
+		}
+	}
 	r.b.published.Add(int64(len(res.ok)))
 	r.b.duplicates.Add(int64(res.dups))
 	return res.claimed, res.err()
