@@ -1,7 +1,10 @@
 package web
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,5 +84,43 @@ func TestRealAssets(t *testing.T) {
 	got := get(t, srv.URL+e.assets.URL("htmx.min.js"))
 	if got.status != 200 || !strings.Contains(got.body, "htmx") {
 		t.Errorf("htmx not served: %d", got.status)
+	}
+}
+
+func TestAssetsGzip(t *testing.T) {
+	a, err := NewAssets(fstest.MapFS{
+		"static/app.js":  {Data: []byte(strings.Repeat("console.log('ecourt');\n", 200))},
+		"static/pic.png": {Data: []byte("\x89PNG\r\n\x1a\n" + "\x00\x01\x02\x03\x04\x05\x06\x07")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, accept, wantEnc string
+	}{
+		{"app.js", "gzip, deflate, br", "gzip"},
+		{"app.js", "", ""},
+		{"app.js", "gzip;q=0", ""},
+		{"pic.png", "gzip", ""},
+	} {
+		req := httptest.NewRequest("GET", a.URL(c.name), nil)
+		if c.accept != "" {
+			req.Header.Set("Accept-Encoding", c.accept)
+		}
+		rec := httptest.NewRecorder()
+		a.Handler().ServeHTTP(rec, req)
+		if got := rec.Header().Get("Content-Encoding"); got != c.wantEnc || rec.Code != 200 {
+			t.Errorf("%s with %q: %d, encoding %q, want %q", c.name, c.accept, rec.Code, got, c.wantEnc)
+		}
+		if c.wantEnc == "gzip" {
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, _ := io.ReadAll(zr)
+			if !strings.HasPrefix(string(plain), "console.log") {
+				t.Errorf("gunzipped body %.40q", plain)
+			}
+		}
 	}
 }
