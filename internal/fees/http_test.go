@@ -1,38 +1,21 @@
 package fees_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/ecourt/ecourt/internal/platform/web/openapitest"
+
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
 )
 
 // openAPIDoc wraps the fragment into a whole OpenAPI 3.1 document.
 func openAPIDoc(t *testing.T) *openapi3.T {
 	t.Helper()
-	var frag map[string]any
-	if err := json.Unmarshal(fees.OpenAPI(), &frag); err != nil {
-		t.Fatal(err)
-	}
-	frag["openapi"] = "3.1.0"
-	frag["info"] = map[string]any{"title": "fees", "version": "1"}
-	b, _ := json.Marshal(frag)
-	doc, err := openapi3.NewLoader().LoadFromData(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("the fragment is not valid OpenAPI: %v", err)
-	}
+	doc := openapitest.Fragment(t, fees.OpenAPI(), "fees")
 	for name := range doc.Components.Schemas {
 		if !strings.HasPrefix(name, "Fee") {
 			t.Errorf("schema %s is not named Fee…", name)
@@ -43,10 +26,7 @@ func openAPIDoc(t *testing.T) *openapi3.T {
 
 func TestAPIMatchesOpenAPI(t *testing.T) {
 	doc := openAPIDoc(t)
-	router, err := legacyrouter.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	check := openapitest.New(t, doc)
 	forEachDB(t, func(t *testing.T, f *fixture) {
 		c, b := f.bill(t)
 		_, paid := f.bill(t)
@@ -106,25 +86,7 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 				t.Errorf("%s %s as %q: status %d, want %d: %s", tt.method, tt.path, tt.user, rec.Code, tt.want, rec.Body)
 				continue
 			}
-			vreq := httptest.NewRequest(tt.method, "http://localhost"+tt.path, strings.NewReader(tt.body))
-			vreq.Header = req.Header.Clone()
-			route, params, err := router.FindRoute(vreq)
-			if err != nil {
-				t.Errorf("%s %s: not in the OpenAPI document: %v", tt.method, tt.path, err)
-				continue
-			}
-			in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-			if tt.want < 400 {
-				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-					t.Errorf("%s %s: request does not match: %v", tt.method, tt.path, err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code,
-				Header: rec.Header(), Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes()))}
-			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-				t.Errorf("%s %s (%d): response does not match the document: %v\n%s", tt.method, tt.path, rec.Code, err, rec.Body)
-			}
+			check.Check(t, tt.method, tt.path, req.Header, []byte(tt.body), rec)
 		}
 		// The quote in the exact form.
 		var q fees.Quote

@@ -2,15 +2,15 @@ package filing
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ecourt/ecourt/internal/platform/web/openapitest"
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
@@ -21,26 +21,11 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/web"
 	webassets "github.com/ecourt/ecourt/web"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
 )
 
 func openAPIDoc(t *testing.T) *openapi3.T {
 	t.Helper()
-	var frag map[string]any
-	if err := json.Unmarshal(OpenAPI(), &frag); err != nil {
-		t.Fatal(err)
-	}
-	frag["openapi"] = "3.1.0"
-	frag["info"] = map[string]any{"title": "filing", "version": "1"}
-	b, _ := json.Marshal(frag)
-	doc, err := openapi3.NewLoader().LoadFromData(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("the fragment is not valid OpenAPI: %v", err)
-	}
+	doc := openapitest.Fragment(t, OpenAPI(), "filing")
 	for name := range doc.Components.Schemas {
 		if name != "Error" && !strings.HasPrefix(name, "Filing") {
 			t.Errorf("schema %s is not prefixed Filing", name)
@@ -75,10 +60,7 @@ func multipartBody(t *testing.T, fields map[string]string, file []byte) (string,
 
 func TestAPIMatchesOpenAPI(t *testing.T) {
 	doc := openAPIDoc(t)
-	router, err := legacyrouter.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	check := openapitest.New(t, doc)
 	forEachDB(t, func(t *testing.T, f fixture) {
 		mux := http.NewServeMux()
 		(&HTTP{S: f.s}).Routes(mux)
@@ -101,26 +83,7 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 				t.Errorf("%s %s as %q: %d, want %d: %s", method, path, user, rec.Code, want, rec.Body)
 				return rec.Body.Bytes()
 			}
-			vreq := httptest.NewRequest(method, "http://localhost"+path, bytes.NewReader(body))
-			vreq.Header = req.Header.Clone()
-			route, params, err := router.FindRoute(vreq)
-			if err != nil {
-				t.Errorf("%s %s: not in the OpenAPI document: %v", method, path, err)
-				return rec.Body.Bytes()
-			}
-			in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-			if want < 400 {
-				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-					t.Errorf("%s %s: request does not match: %v", method, path, err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code,
-				Header: rec.Header(), Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-				Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-				t.Errorf("%s %s (%d): response does not match: %v\n%.600s", method, path, rec.Code, err, rec.Body)
-			}
+			check.Check(t, method, path, req.Header, body, rec)
 			return rec.Body.Bytes()
 		}
 		const js = "application/json"
