@@ -21,6 +21,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -138,6 +139,12 @@ func serve(args []string) error {
 	if addr := os.Getenv("ECOURT_PPROF_ADDR"); addr != "" {
 		// Profiling for operators and benchmarks, on its own listener
 		// (keep it on loopback): never on the public address.
+		// ECOURT_PPROF_BLOCK=1 also records blocking and lock contention
+		// longer than 1 ms (/debug/pprof/block, /debug/pprof/mutex).
+		if os.Getenv("ECOURT_PPROF_BLOCK") != "" {
+			runtime.SetBlockProfileRate(int(time.Millisecond))
+			runtime.SetMutexProfileFraction(10)
+		}
 		go func() {
 			mux := http.NewServeMux()
 			mux.HandleFunc("/debug/pprof/", pprof.Index)

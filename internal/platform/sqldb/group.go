@@ -121,6 +121,9 @@ func (c *committer) run(batch []*groupReq) {
 			r.done <- results[i]
 		}
 	}
+	if db.ckpt != nil {
+		db.ckpt.beforeWrite(context.Background(), db.w)
+	}
 	stx, err := db.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		err = db.normalize(fmt.Errorf("sqldb: begin: %w", err))
@@ -189,6 +192,8 @@ func (c *committer) run(batch []*groupReq) {
 				results[i].after = nil
 			}
 		}
+	} else if db.ckpt != nil {
+		db.ckpt.noteWrite()
 	}
 	answer()
 }

@@ -63,8 +63,9 @@ type DB struct {
 	clock   clock.Clock
 	path    string // SQLite file path
 	url     string
-	group   *committer // SQLite group commit; nil on PostgreSQL
-	stmts   *stmtCache // SQLite prepared statements; nil on PostgreSQL
+	group   *committer    // SQLite group commit; nil on PostgreSQL
+	stmts   *stmtCache    // SQLite prepared statements; nil on PostgreSQL
+	ckpt    *checkpointer // SQLite file databases: background checkpoints
 }
 
 // Open opens the database named by rawURL: "sqlite:///abs/path.db",
@@ -134,6 +135,10 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
+	if !memory {
+		// Checkpoints run on their own connection (checkpoint.go).
+		wq.Add("_pragma", "wal_autocheckpoint(0)")
+	}
 	w, err := sql.Open("sqlite", base+sep+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: %w", err)
@@ -165,6 +170,19 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{dialect: SQLite, w: w, r: r, clock: opts.Clock, path: path, url: rawURL}
 	db.stmts = &stmtCache{}
+	if !memory {
+		c, err := sql.Open("sqlite", base+sep+q.Encode())
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		c.SetMaxOpenConns(1)
+		c.SetMaxIdleConns(1)
+		c.SetConnMaxIdleTime(0)
+		c.SetConnMaxLifetime(0)
+		db.ckpt = newCheckpointer(c)
+	}
 	if !opts.NoGroupCommit {
 		db.group = newCommitter(db)
 	}
@@ -218,6 +236,9 @@ func (db *DB) Close() error {
 	}
 	if db.stmts != nil {
 		db.stmts.close()
+	}
+	if db.ckpt != nil {
+		db.ckpt.close()
 	}
 	err := db.w.Close()
 	if db.r != db.w {

@@ -103,6 +103,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db.ckpt != nil {
+		db.ckpt.beforeWrite(ctx, db.w)
+	}
 	stx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.normalize(fmt.Errorf("sqldb: begin: %w", err))
@@ -122,6 +125,9 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err := stx.Commit(); err != nil {
 		return db.normalize(fmt.Errorf("sqldb: commit: %w", err))
+	}
+	if db.ckpt != nil {
+		db.ckpt.noteWrite()
 	}
 	for _, f := range tx.afterCommit {
 		f()
