@@ -221,6 +221,11 @@ func (s *Service) transition(ctx context.Context, tx *sqldb.Tx, a *Application, 
 		CaseID: a.CaseID, Target: a.ID, Detail: detail})
 }
 
+// EventEvidenceAdded is published for every evidence file added to an
+// application, with its SHA-256 (payload: evidence_id, application_id,
+// court_id, sha256, size).
+const EventEvidenceAdded = "ecourt.filing.evidence.added"
+
 // enqueue writes a filing event to the outbox in tx.
 func (s *Service) enqueue(ctx context.Context, tx *sqldb.Tx, a *Application, typ string, payload any) error {
 	ev := bus.NewEvent(typ, payload)

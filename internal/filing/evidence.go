@@ -133,6 +133,12 @@ func (s *Service) AddEvidence(ctx context.Context, appID string, up Upload) (Evi
 		if err := addEvent(ctx, tx, a, "evidence_added", detail); err != nil {
 			return err
 		}
+		// The evidence ledger (Online Litigation Rules Art. 16–19) appends
+		// the file's SHA-256 when it sees this event.
+		if err := s.enqueue(ctx, tx, a, EventEvidenceAdded, map[string]any{"evidence_id": e.ID, "application_id": a.ID,
+			"court_id": a.CourtID, "sha256": e.SHA256, "size": e.Size}); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, audit.Record{Action: "filing.evidence.add", CourtID: a.CourtID, Target: a.ID, Detail: detail})
 	})
 	if err != nil {

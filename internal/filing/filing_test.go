@@ -568,6 +568,14 @@ func TestEvidenceIsCheckedByContent(t *testing.T) {
 			if err != nil || e.Kind != tt.kind || len(e.SHA256) != 64 {
 				t.Errorf("%s: %+v %v", tt.name, e, err)
 			}
+			// Each accepted file is announced with its hash for the
+			// evidence ledger; refused ones are not.
+			if p := outboxPayload(t, f.db, EventEvidenceAdded, e.ID); p["sha256"] != e.SHA256 || p["application_id"] != a.ID {
+				t.Errorf("%s: ledger event %v, want sha256 %s", tt.name, p, e.SHA256)
+			}
+		}
+		if n := countOutbox(t, f.db, EventEvidenceAdded, a.ID); n != 6 {
+			t.Errorf("%d evidence events, want 6 (one per accepted file)", n)
 		}
 		// Every refusal has a plain message in both languages.
 		cat := (&HTTP{S: f.s}).catalog()
