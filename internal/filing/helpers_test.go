@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -238,6 +239,15 @@ func (f fixture) submitted(t testing.TB) *Application {
 	a, _, err := f.s.Submit(f.as(uLitigant), a.ID, Once{})
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
+	}
+	// Submit answers with the application as committed, without reading
+	// it again: it must be exactly what a fresh read returns.
+	got, err := f.s.Get(f.as(uLitigant), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, a, cmp.AllowUnexported(Application{})); diff != "" {
+		t.Fatalf("Submit's answer differs from a fresh read (-read +answer):\n%s", diff)
 	}
 	return a
 }
