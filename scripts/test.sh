@@ -49,6 +49,7 @@ readonly PACKAGES=(
   fonts-wqy-microhei
   fonts-noto-cjk
   poppler-utils
+  libnss3-tools
   tesseract-ocr
   tesseract-ocr-chi-sim
   tzdata

@@ -74,10 +74,25 @@ func TestCSRF(t *testing.T) {
 func TestCSRFJSONRejection(t *testing.T) {
 	e := newTestEnv(t)
 	srv := e.server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), CSRF)
+	// A browser holding a session cookie, without the token: refused.
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/x", strings.NewReader("{}"))
 	req.Header.Set("Accept-Language", "zh-CN")
+	req.Header.Set("Cookie", "ecourt_session=abc")
 	got := do(t, req)
 	if got.status != 403 || !strings.Contains(got.body, `"code":"forbidden"`) || !strings.Contains(got.body, "页面已过期") {
 		t.Errorf("got %d %s", got.status, got.body)
+	}
+	// A script without any cookie (no ambient credentials) may post any
+	// content type to the API, e.g. a PDF to the public verification.
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/api/v1/x", strings.NewReader("%PDF-1.7"))
+	req.Header.Set("Content-Type", "application/pdf")
+	if got := do(t, req); got.status != 200 {
+		t.Errorf("cookieless API upload: got %d %s", got.status, got.body)
+	}
+	// The same without cookies to a page (not /api/): refused.
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/documents/verify", strings.NewReader("%PDF-1.7"))
+	req.Header.Set("Content-Type", "application/pdf")
+	if got := do(t, req); got.status != 403 {
+		t.Errorf("cookieless page post: got %d, want 403", got.status)
 	}
 }
