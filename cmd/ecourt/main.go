@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ecourt/ecourt/internal/app"
+	"github.com/ecourt/ecourt/internal/ledger"
 	"github.com/ecourt/ecourt/internal/platform/blob"
 )
 
@@ -43,7 +44,11 @@ const usage = `usage:
   ecourt token create --login NAME [--name LABEL] [--ttl DURATION]
   ecourt token revoke ID
   ecourt audit verify
-  ecourt backup DIR`
+  ecourt backup DIR
+  ecourt ledger verify FILE PROOF [TREEHEAD] [--key PEM] [--lang zh-CN|en] [--verbose]
+      checks offline that FILE is in the evidence ledger: PROOF is the JSON from
+      /api/v1/ledger/proofs/inclusion, TREEHEAD a signed tree head (default: the
+      one inside PROOF), PEM the ledger's public key from /api/v1/ledger/public-key`
 
 func run(args []string) error {
 	if len(args) == 0 {
@@ -58,6 +63,12 @@ func run(args []string) error {
 		return auditCmd(args[1:])
 	case "backup":
 		return backup(args[1:])
+	case "ledger":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New(usage)
+		}
+		// Offline: no data directory, no server; exit 0 verified, 1 not.
+		os.Exit(ledger.RunVerifyCLI(args[2:], os.Stdout, os.Stderr))
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

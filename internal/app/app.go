@@ -144,6 +144,12 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopFees()
+	stopLedger, err := a.svc.ledger.Subscribe(relayCtx, a.Bus)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopLedger()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -10,8 +10,10 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/filing"
+	"github.com/ecourt/ecourt/internal/ledger"
 )
 
 // openAPI merges every context's OpenAPI 3.1 fragment (paths and
@@ -28,7 +30,8 @@ func (a *App) openAPI() (map[string]any, error) {
 		return nil, err
 	}
 	frags := []map[string]any{courtDoc}
-	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI(), "fees": fees.OpenAPI()} {
+	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI(), "fees": fees.OpenAPI(),
+		"document": document.OpenAPI(), "ledger": ledger.OpenAPI()} {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("openapi: %s: %w", name, err)

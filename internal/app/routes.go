@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
@@ -27,7 +28,7 @@ func (a *App) routes() (http.Handler, error) {
 		Catalog: a.svc.catalog, Assets: assets, Demo: a.cfg.Demo,
 		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates},
 			{Namespace: "filing", FS: filing.Templates}, {Namespace: "fees", FS: fees.Templates},
-			{Namespace: "sandbox", FS: sandbox.Templates}},
+			{Namespace: "sandbox", FS: sandbox.Templates}, {Namespace: "document", FS: document.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -69,6 +70,10 @@ func (a *App) routes() (http.Handler, error) {
 	if a.svc.sandbox != nil {
 		a.svc.sandbox.Routes(mux, rd)
 	}
+	a.svc.seals.Routes(mux)
+	a.svc.docs.Routes(mux)
+	a.svc.docs.Pages(mux, rd)
+	a.svc.ledger.Routes(mux)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

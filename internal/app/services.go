@@ -6,21 +6,26 @@ import (
 	"crypto/sha256"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/filing/complaint"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/identity/idocr"
+	"github.com/ecourt/ecourt/internal/ledger"
 	"github.com/ecourt/ecourt/internal/platform/audit"
 	"github.com/ecourt/ecourt/internal/platform/bus"
+	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/i18n"
 	"github.com/ecourt/ecourt/internal/platform/jobs"
 	"github.com/ecourt/ecourt/internal/platform/money"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
+	"github.com/ecourt/ecourt/internal/seal"
 )
 
 // services are the bounded contexts.
@@ -32,6 +37,9 @@ type services struct {
 	filing   *filing.Service
 	fees     *fees.Service
 	sandbox  *sandbox.Sandbox
+	seals    *seal.Service
+	docs     *document.Service
+	ledger   *ledger.Service
 	ocr      *idocr.Recognizer
 	catalog  *i18n.Catalog
 }
@@ -39,13 +47,13 @@ type services struct {
 // migrationSets lists every context's schema in dependency order.
 func migrationSets() []sqldb.MigrationSet {
 	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
-		casefile.Migrations, filing.Migrations, fees.Migrations}
+		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations}
 }
 
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
-		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages}
+		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, ledger.Messages}
 }
 
 func (a *App) buildServices(ctx context.Context) error {
@@ -78,10 +86,38 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.svc.filing = filing.New(a.DB, filing.Deps{Courts: a.svc.court, Cases: a.svc.casefile, Blobs: a.Blobs,
 		OCR: filing.FromIDOCR(a.svc.ocr), Quoter: feeQuoter{a.svc.fees},
 		FeeURL: func(caseID string) string { return "/cases/" + caseID + "#fees" }, TempDir: os.TempDir()})
+	// The court seals and the evidence ledger keep their private keys in
+	// the data directory (0700/0600; both refuse looser permissions).
+	if a.svc.seals, err = seal.New(ctx, a.DB, filepath.Join(a.cfg.DataDir, "keys", "seals"), a.svc.court, seal.Options{}); err != nil {
+		return err
+	}
+	if a.svc.ledger, err = ledger.New(a.DB, filepath.Join(a.cfg.DataDir, "keys", "ledger"), ledger.WithLogger(a.log)); err != nil {
+		return err
+	}
+	a.svc.docs = document.New(a.DB, document.Deps{Cases: a.svc.casefile, Courts: a.svc.court, Seals: a.svc.seals,
+		Blobs: a.Blobs, Ledger: ledgerStatus{a.svc.ledger}})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
 	a.svc.fees.RegisterJobs(a.Jobs)
-	return nil
+	a.svc.ledger.RegisterJobs(a.Jobs)
+	return a.svc.ledger.ScheduleTreeHeads(ctx)
+}
+
+// ledgerStatus gives the document verifier the ledger's answer for a hash.
+type ledgerStatus struct{ l *ledger.Service }
+
+func (a ledgerStatus) Inclusion(ctx context.Context, sum []byte) (document.LedgerStatus, error) {
+	st, err := a.l.Inclusion(ctx, sum)
+	switch {
+	case errs.CodeOf(err) == errs.NotFound:
+		return document.LedgerStatus{}, nil // not logged yet: pending
+	case err != nil:
+		return document.LedgerStatus{}, err
+	case st.State != ledger.Included:
+		return document.LedgerStatus{}, nil
+	}
+	return document.LedgerStatus{Included: true, LeafIndex: int64(st.Leaf.Index), TreeSize: int64(st.TreeSize),
+		ProofURL: ledger.ProofURL(sum, st.TreeSize)}, nil
 }
 
 // courtAdapter gives the casefile the part of the court context it needs.
