@@ -150,6 +150,16 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopLedger()
+	if err := a.svc.notify.Start(relayCtx); err != nil {
+		cancel()
+		return err
+	}
+	stopOutcomes, err := a.subscribeDeliveryOutcomes(relayCtx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopOutcomes()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -198,6 +208,9 @@ func (a *App) Close() {
 	}
 	if a.svc.sandbox != nil {
 		a.svc.sandbox.Close()
+	}
+	if a.svc.notify != nil {
+		a.svc.notify.Stop()
 	}
 	if a.ln != nil {
 		a.ln.Close()

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/casefile"
@@ -40,7 +39,6 @@ func (p *portal) routes(mux web.Mux) {
 	mux.HandleFunc("GET /cases/{id}", p.handleCase)
 	mux.HandleFunc("GET /cases/{id}/live", p.handleCaseLive)
 	mux.HandleFunc("GET /cases/{id}/timeline", p.handleCaseTimeline)
-	mux.HandleFunc("GET /inbox", p.handleInbox)
 	mux.HandleFunc("GET /staff", p.handleWorkbench)
 	mux.HandleFunc("GET /courts", p.handleCourts)
 	mux.HandleFunc("GET /staff/courts/{court}/people", p.handlePeople)
@@ -129,42 +127,6 @@ func (p *portal) caseData(r *http.Request) (casePage, error) {
 	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons, Bills: bills}, nil
 }
 
-type inboxItem struct {
-	Case  casefile.Summary
-	Event casefile.Event
-}
-
-// handleInbox shows the newest timeline entries of the person's cases, the
-// messages the court has for them. Notifications of other channels join
-// here when the notification context lands.
-func (p *portal) handleInbox(w http.ResponseWriter, r *http.Request) {
-	if !identity.RequirePage(w, r) {
-		return
-	}
-	ctx := r.Context()
-	list, err := p.a.svc.casefile.ListMine(ctx, casefile.Page{Limit: 20})
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	var items []inboxItem
-	for _, s := range list.Items {
-		tl, err := p.a.svc.casefile.Timeline(ctx, s.ID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		for _, e := range tl {
-			items = append(items, inboxItem{Case: s, Event: e})
-		}
-	}
-	sortInbox(items)
-	if len(items) > 50 {
-		items = items[:50]
-	}
-	p.rd.Render(w, r, http.StatusOK, "portal/inbox", items)
-}
-
 type workbenchPage struct {
 	Courts   []court.Court
 	Court    court.Court
@@ -250,9 +212,4 @@ func (p *portal) handleDemoSwitch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
-}
-
-// sortInbox orders entries newest first.
-func sortInbox(items []inboxItem) {
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Event.At.After(items[j].Event.At) })
 }

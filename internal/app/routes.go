@@ -7,11 +7,13 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/identity"
+	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/web"
 	webassets "github.com/ecourt/ecourt/web"
@@ -28,7 +30,8 @@ func (a *App) routes() (http.Handler, error) {
 		Catalog: a.svc.catalog, Assets: assets, Demo: a.cfg.Demo,
 		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates},
 			{Namespace: "filing", FS: filing.Templates}, {Namespace: "fees", FS: fees.Templates},
-			{Namespace: "sandbox", FS: sandbox.Templates}, {Namespace: "document", FS: document.Templates}},
+			{Namespace: "sandbox", FS: sandbox.Templates}, {Namespace: "document", FS: document.Templates},
+			{Namespace: "notify", FS: notify.Templates}, {Namespace: "delivery", FS: delivery.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -74,6 +77,10 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.docs.Routes(mux)
 	a.svc.docs.Pages(mux, rd)
 	a.svc.ledger.Routes(mux)
+	a.svc.notify.Routes(mux)
+	a.svc.notify.Pages(mux, rd)
+	a.svc.delivery.Routes(mux)
+	a.svc.delivery.Pages(mux, rd)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

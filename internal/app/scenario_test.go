@@ -246,7 +246,7 @@ func runScenario(t *testing.T, ta *testApp) {
 		for _, p := range []struct{ path, want string }{
 			{"/cases", `id="my-cases"`},
 			{"/cases/" + loan, `id="timeline"`},
-			{"/inbox", `id="inbox"`},
+			{"/inbox", `id="inbox-list"`},
 			{"/settings", `id="save-settings"`},
 			{"/verify", `id="verified-status"`},
 			{"/courts", `id="courts"`},

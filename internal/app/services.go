@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
@@ -18,6 +19,7 @@ import (
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/identity/idocr"
 	"github.com/ecourt/ecourt/internal/ledger"
+	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/audit"
 	"github.com/ecourt/ecourt/internal/platform/bus"
 	"github.com/ecourt/ecourt/internal/platform/errs"
@@ -40,6 +42,9 @@ type services struct {
 	seals    *seal.Service
 	docs     *document.Service
 	ledger   *ledger.Service
+	notify   *notify.Service
+	devSMS   *notify.DevSMS
+	delivery *delivery.Service
 	ocr      *idocr.Recognizer
 	catalog  *i18n.Catalog
 }
@@ -47,13 +52,15 @@ type services struct {
 // migrationSets lists every context's schema in dependency order.
 func migrationSets() []sqldb.MigrationSet {
 	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
-		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations}
+		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations,
+		notify.Migrations, delivery.Migrations}
 }
 
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
-		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, ledger.Messages}
+		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, ledger.Messages,
+		notify.Messages, delivery.Messages}
 }
 
 func (a *App) buildServices(ctx context.Context) error {
@@ -96,10 +103,16 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.svc.docs = document.New(a.DB, document.Deps{Cases: a.svc.casefile, Courts: a.svc.court, Seals: a.svc.seals,
 		Blobs: a.Blobs, Ledger: ledgerStatus{a.svc.ledger}})
+	if err := a.buildNotify(); err != nil {
+		return err
+	}
+	a.svc.delivery = delivery.New(a.DB, delivery.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
+		Notifier: deliveryNotifier{}, Logger: a.log})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
 	a.svc.fees.RegisterJobs(a.Jobs)
 	a.svc.ledger.RegisterJobs(a.Jobs)
+	a.svc.delivery.RegisterJobs(a.Jobs)
 	return a.svc.ledger.ScheduleTreeHeads(ctx)
 }
 

@@ -340,3 +340,46 @@ func (s *Service) setLang(ctx context.Context, lang string) error {
 		return audit.Append(ctx, tx, audit.Record{Action: "identity.account.settings", Target: p.UserID, Detail: map[string]string{"lang": lang}})
 	})
 }
+
+// Contact is how the platform reaches an account: its language and mobile
+// number.
+type Contact struct {
+	Lang   string
+	Mobile string
+}
+
+// Contacts returns the contact details of the given accounts, for platform
+// services that send notifications on the platform's own behalf (no
+// signed-in user); unknown IDs are absent from the map. Never expose the
+// result to a client: it is not access-checked.
+func (s *Service) Contacts(ctx context.Context, ids []string) (map[string]Contact, error) {
+	out := make(map[string]Contact, len(ids))
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		part := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.db.Query(ctx, `SELECT id, lang, mobile FROM identity_account WHERE id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var c Contact
+			if err := rows.Scan(&id, &c.Lang, &c.Mobile); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

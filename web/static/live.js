@@ -8,7 +8,7 @@
     var src = new EventSource(el.getAttribute("data-live"));
     var pending = false;
     src.addEventListener("open", function () { el.setAttribute("data-connected", "1"); });
-    src.addEventListener("case", function () {
+    var refresh = function () {
       if (pending) return;
       pending = true;
       fetch(el.getAttribute("data-refresh"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
@@ -26,7 +26,11 @@
           }
         })
         .catch(function () { pending = false; });
-    });
+    };
+    // "case": a case timeline changed; "inbox": a notification arrived or
+    // was read.
+    src.addEventListener("case", refresh);
+    src.addEventListener("inbox", refresh);
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-live][data-refresh]").forEach(watch);
