@@ -107,6 +107,7 @@ func configFlags(fs *flag.FlagSet) *app.Config {
 	sandboxPay, _ := strconv.ParseBool(env("ECOURT_PAYMENT_SANDBOX", "false"))
 	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", sandboxPay, "enable the sandbox payment gateway outside demo mode (ECOURT_PAYMENT_SANDBOX)")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("ECOURT_SQLITE_SYNCHRONOUS", "FULL"), "FULL (durable, default) or NORMAL")
+	fs.StringVar(&c.PublicURL, "public-url", env("ECOURT_PUBLIC_URL", ""), "public address printed on court documents for verification (default: the listening address)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure behind a TLS proxy (ECOURT_SECURE_COOKIES)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", proxy, "trust X-Forwarded-For/-Proto (ECOURT_TRUST_PROXY)")
 	c.SecretFile = os.Getenv("ECOURT_SECRET_FILE")

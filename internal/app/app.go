@@ -25,18 +25,19 @@ var randRead = rand.Read
 
 // App is a running ecourt: its stores, services and HTTP handler.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	clock    clock.Clock
-	DB       *sqldb.DB
-	Bus      *bus.Bus
-	Blobs    blob.Store
-	Jobs     *jobs.Runner
-	secret   []byte
-	handler  http.Handler
-	svc      services
-	metrics  *metrics
-	patterns []string // every registered route pattern
+	cfg       Config
+	listenURL string // set by Listen
+	log       *slog.Logger
+	clock     clock.Clock
+	DB        *sqldb.DB
+	Bus       *bus.Bus
+	Blobs     blob.Store
+	Jobs      *jobs.Runner
+	secret    []byte
+	handler   http.Handler
+	svc       services
+	metrics   *metrics
+	patterns  []string // every registered route pattern
 
 	ln       net.Listener
 	srv      *http.Server
@@ -121,6 +122,7 @@ func (a *App) Listen() (string, error) {
 	}
 	a.ln = ln
 	url := "http://" + ln.Addr().String()
+	a.listenURL = url
 	a.svc.fees.SetBaseURL(url)
 	return url, nil
 }
@@ -160,6 +162,12 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopOutcomes()
+	stopDocs, err := a.subscribeDocuments(relayCtx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopDocs()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

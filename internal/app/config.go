@@ -30,10 +30,14 @@ type Config struct {
 	// configured.
 	PaymentSandbox bool
 	SecureCookies  bool // mark cookies Secure behind a TLS-terminating proxy
-	TrustProxy     bool
-	S3AccessKey    string
-	S3SecretKey    string
-	Logger         *slog.Logger
+	// PublicURL is the address the public reaches the platform at
+	// (https://court.example.cn), printed on court documents for
+	// verification; default the listening address.
+	PublicURL   string
+	TrustProxy  bool
+	S3AccessKey string
+	S3SecretKey string
+	Logger      *slog.Logger
 }
 
 // Validate fills defaults and checks the configuration.

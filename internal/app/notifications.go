@@ -76,8 +76,8 @@ func (deliveryNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n delivery.Out
 		m.Recipients = []string{n.RecipientAccount}
 	}
 	for ch, to := range n.Addresses {
-		if to == "" {
-			continue
+		if to == "" || ch == delivery.Inbox {
+			continue // the inbox is the account's own
 		}
 		m.Addresses = append(m.Addresses, notify.Address{Recipient: n.RecipientAccount, Channel: notify.Channel(ch), To: to})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
+	"github.com/ecourt/ecourt/internal/document/render"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
@@ -59,7 +60,7 @@ func migrationSets() []sqldb.MigrationSet {
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
-		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, ledger.Messages,
+		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, render.Messages(), ledger.Messages,
 		notify.Messages, delivery.Messages}
 }
 
@@ -107,7 +108,7 @@ func (a *App) buildServices(ctx context.Context) error {
 		return err
 	}
 	a.svc.delivery = delivery.New(a.DB, delivery.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
-		Notifier: deliveryNotifier{}, Logger: a.log})
+		Notifier: deliveryNotifier{}, Certifier: certifier{a}, Logger: a.log})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
 	a.svc.fees.RegisterJobs(a.Jobs)

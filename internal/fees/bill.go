@@ -230,7 +230,8 @@ func (s *Service) issue(ctx context.Context, nb NewBill, eventID string) (Bill, 
 		return enqueue(ctx, tx, "ecourt.fees.bill.issued", b, map[string]any{
 			"bill_id": b.ID, "case_id": b.CaseID, "court_id": b.CourtID, "payer_account_id": b.PayerAccountID,
 			"payer_party_id": b.PayerPartyID, "kind": b.Kind, "amount_fen": b.AmountFen,
-			"notice_date": b.NoticeDate, "due_date": b.DueDate,
+			"notice_date": b.NoticeDate, "due_date": b.DueDate, "claim_fen": b.ClaimFen, "original_fen": b.OriginalFen,
+			"halved": b.Quote.Halved, "procedure": b.Procedure,
 		})
 	})
 	if err != nil {

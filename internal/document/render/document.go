@@ -177,6 +177,11 @@ type Options struct {
 	// start of IssuedOn's China day, so the same Document always gives the
 	// same bytes.
 	Created time.Time
+	// Verification is a line printed small at the foot of every PDF page
+	// under the page number, e.g. "验证码 ABCD-EFGH-JKMN-PQR5 · 核验网址
+	// https://court.example/documents/verify": how anyone checks the
+	// paper copy against the court's record. "" prints nothing.
+	Verification string
 }
 
 // Result is a rendered PDF.

@@ -218,6 +218,25 @@ func (l *layout) pageNumbers() {
 	}
 }
 
+// footLine prints text (the verification line) at the foot of every page,
+// 9 pt, flush left with the type area, below the page numbers.
+func (l *layout) footLine(text string) {
+	const size = 9.0
+	if text == "" {
+		return
+	}
+	for _, p := range l.pages {
+		gs := l.fs.shapeText(text)
+		w := 0.0
+		for k := range gs {
+			gs[k].x = w
+			w += gs[k].adv
+		}
+		y := pageH - (marginTop + contentH + 7*mm + pageNoSize*0.88) - 2*pageNoSize
+		p.texts = append(p.texts, textRun{x: marginLeft, y: y, size: size, glyphs: gs})
+	}
+}
+
 // watermark marks every page of a draft with a large grey 草稿 across it.
 func (l *layout) watermark() {
 	const size = 140.0

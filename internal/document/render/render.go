@@ -30,6 +30,9 @@ func PDF(d Document, opts Options) (Result, error) {
 	l := &layout{fs: fs, doc: &d, sealed: d.Seal != nil && !opts.Draft}
 	l.paginate(l.items(blocks))
 	l.pageNumbers()
+	if !opts.Draft {
+		l.footLine(opts.Verification)
+	}
 	if opts.Draft {
 		l.watermark()
 	}

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,24 @@ func TestConcurrent(t *testing.T) {
 		if err := <-errc; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestVerificationLine prints the verification line at the foot of every
+// page of an issued document, and never on a draft.
+func TestVerificationLine(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext")
+	const line = "验证码 ABCD-EFGH-JKMN-PQR5 · 核验 https://court.example/documents/verify"
+	_, res := renderFixture(t, KindJudgment, Options{Verification: line})
+	path := writeTemp(t, "doc.pdf", res.PDF)
+	for pg := 1; pg <= res.Pages; pg++ {
+		out := string(command(t, pdftotext, "-f", strconv.Itoa(pg), "-l", strconv.Itoa(pg), "-layout", path, "-"))
+		if !strings.Contains(out, "ABCD-EFGH-JKMN-PQR5") || !strings.Contains(out, "https://court.example/documents/verify") {
+			t.Errorf("page %d lacks the verification line:\n%s", pg, out)
+		}
+	}
+	_, res = renderFixture(t, KindJudgment, Options{Verification: line, Draft: true})
+	if out := string(command(t, pdftotext, writeTemp(t, "draft.pdf", res.PDF), "-")); strings.Contains(out, "ABCD-EFGH") {
+		t.Errorf("a draft carries a verification line")
 	}
 }
