@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 )
@@ -46,13 +47,16 @@ func printfValues() map[string][]string {
 		"casefile.rep.":                 reps, // what case.html used at first; these keys do not exist
 		"casefile.representative_kind.": reps,
 		"casefile.stage.":               strs(casefile.Stages),
-		"casefile.event.":               {"case.created", "case.status_changed", "case.assigned", "consent.given", "consent.withdrawn", "party.added", "representative.added", "party.account_linked"},
-		"identity.verification.":        strs([]identity.Verification{identity.Unverified, identity.VerifiedDevelopment, identity.VerifiedNational}),
-		"identity.session_kind.":        {identity.WebSession, identity.APIToken},
-		"identity.id_type.":             {"resident_id", "passport", "uscc"},
-		"role.":                         roles,
-		"fees.kind.":                    strs(feeKinds()),
-		"fees.status.":                  strs(fees.Statuses),
+		"casefile.event.": append([]string{"case.created", "case.status_changed", "case.assigned", "consent.given", "consent.withdrawn",
+			"party.added", "representative.added", "party.account_linked", "document.issued"}, delivery.TimelineTypes...),
+		"delivery.period_kind.": strs([]delivery.PeriodKind{delivery.PeriodAnswer, delivery.PeriodAppealAnswer,
+			delivery.PeriodAppealJudgment, delivery.PeriodAppealRuling}),
+		"identity.verification.": strs([]identity.Verification{identity.Unverified, identity.VerifiedDevelopment, identity.VerifiedNational}),
+		"identity.session_kind.": {identity.WebSession, identity.APIToken},
+		"identity.id_type.":      {"resident_id", "passport", "uscc"},
+		"role.":                  roles,
+		"fees.kind.":             strs(feeKinds()),
+		"fees.status.":           strs(fees.Statuses),
 	}
 }
 

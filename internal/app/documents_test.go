@@ -49,7 +49,7 @@ func TestNoticesIssuedSealedAndServed(t *testing.T) {
 			mw.WriteField("name", "借条")
 			mw.WriteField("purpose", "证明借款事实")
 			fw, _ := mw.CreateFormFile("file", "iou.pdf")
-			fw.Write(testPDF())
+			fw.Write(minimalPDF())
 			mw.Close()
 			req, _ := http.NewRequest("POST", ta.URL+"/api/v1/filing/applications/"+app+"/evidence", &body)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -153,26 +153,3 @@ func TestNoticesIssuedSealedAndServed(t *testing.T) {
 type rawJSON string
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
-
-// testPDF is a small valid one-page PDF.
-func testPDF() []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s)
-	}
-	b.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>")
-	stream := "BT /F1 12 Tf 20 100 Td (IOU) Tj ET"
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
-}

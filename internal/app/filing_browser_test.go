@@ -240,6 +240,48 @@ func TestBrowserFilingJourney(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	shot("12-paid")
+
+	// The court's notices reach the litigant on their own: the service
+	// notices in the inbox, the sealed documents on the case page, each
+	// verifiable by anyone with the code printed on it.
+	var caseID string
+	if err := ta.DB.QueryRow(context.Background(), `SELECT case_id FROM filing_application WHERE id = ?`, appID).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		b.markPage()
+		b.do(chromedp.Navigate(ta.URL + "/cases/" + caseID))
+		b.waitFor(`window.__e2eOld === undefined && document.readyState === "complete"`)
+		if b.eval(`document.querySelectorAll("#documents [data-document]").length >= 3`) == "true" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the notices are not on the case page: %s", b.text("#documents"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if docs := b.text("#documents"); !strings.Contains(docs, "受理案件通知书") || !strings.Contains(docs, "交纳诉讼费用通知书") {
+		t.Errorf("case documents: %q", docs)
+	}
+	shot("13-documents")
+	b.markPage()
+	b.do(chromedp.Navigate(ta.URL + "/inbox"))
+	b.waitNewPage("/inbox")
+	if inbox := b.text("#inbox-list"); !strings.Contains(inbox, "受理案件通知书") {
+		t.Errorf("inbox: %q", inbox)
+	}
+	shot("14-inbox")
+	b.markPage()
+	b.do(chromedp.Navigate(ta.URL + "/cases/" + caseID))
+	b.waitNewPage("/cases/" + caseID)
+	b.markPage()
+	b.do(chromedp.Click(chromedp.CSS(`#documents li[data-document] small a`)))
+	b.waitFor(`window.__e2eOld === undefined && location.pathname === "/documents/verify" && document.readyState === "complete"`)
+	if v := b.eval(`document.querySelector("#verdict") ? document.querySelector("#verdict").dataset.status : ""`); v != "valid" {
+		t.Errorf("verification: %q: %s", v, b.text("main"))
+	}
+	shot("15-verified")
 }
 
 // yuanIn returns the first amount of yuan ("1,101.78") in s, in fen.

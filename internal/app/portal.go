@@ -8,6 +8,8 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/delivery"
+	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/platform/auth"
@@ -84,12 +86,19 @@ func (p *portal) handleMyCases(w http.ResponseWriter, r *http.Request) {
 }
 
 type casePage struct {
-	Case     casefile.Case
-	Court    court.Court
-	Timeline []casefile.Event
-	Consents []casefile.Consent
-	Bills    []fees.Bill
+	Case      casefile.Case
+	Court     court.Court
+	Timeline  []casefile.Event
+	Consents  []casefile.Consent
+	Bills     []fees.Bill
+	Documents []document.Document
+	Periods   []delivery.Period
+	// Staff: the viewer works on the case (links to service tracking).
+	Staff bool
 }
+
+// DocKindKey is the message key of a document kind.
+func (casePage) DocKindKey(kind string) string { return "document.kind." + kind }
 
 func (p *portal) handleCase(w http.ResponseWriter, r *http.Request) {
 	if !identity.RequirePage(w, r) {
@@ -123,8 +132,18 @@ func (p *portal) caseData(r *http.Request) (casePage, error) {
 	if err != nil {
 		return casePage{}, err
 	}
+	docs, err := p.a.svc.docs.ListCase(ctx, c.ID)
+	if err != nil {
+		return casePage{}, err
+	}
+	periods, err := p.a.svc.delivery.ListPeriods(ctx, c.ID)
+	if err != nil {
+		return casePage{}, err
+	}
 	ct, _ := p.a.svc.court.Find(ctx, c.CourtID)
-	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons, Bills: bills}, nil
+	pr, _ := auth.From(ctx)
+	return casePage{Case: c, Court: ct, Timeline: tl, Consents: cons, Bills: bills, Documents: docs, Periods: periods,
+		Staff: pr.IsStaff()}, nil
 }
 
 type workbenchPage struct {

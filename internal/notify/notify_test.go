@@ -28,7 +28,7 @@ func TestMessagesComplete(t *testing.T) {
 
 // sample is data that fills every embedded template.
 var sample = map[string]string{
-	"court_name": "象山县人民法院", "case_number": "(2026)浙0225民初123号", "document_title": "民事判决书",
+	"court_name": "象山县人民法院", "case_number": "（2026）浙0225民初123号", "document_title": "民事判决书",
 	"period": "appeal", "due_date": "2026-04-01", "amount": "2,300.00", "time": "2026-04-02 09:30", "place": "第三法庭",
 	"title_zh": "系统维护通知", "body_zh": "本周六凌晨系统维护。", "title_en": "Maintenance", "body_en": "Maintenance on Saturday night.",
 	"link": "/cases/c-1",
@@ -68,8 +68,8 @@ func TestRenderPerLanguage(t *testing.T) {
 		title string
 		sms   string
 	}{
-		{i18n.ZH, "上诉期即将届满", "【象山县人民法院】（(2026)浙0225民初123号）上诉期将于2026-04-01届满，请及时处理。"},
-		{i18n.EN, "The period to appeal ends soon", "[象山县人民法院] Case (2026)浙0225民初123号: the period to appeal ends on 2026-04-01. Please act in time."},
+		{i18n.ZH, "上诉期即将届满", "【象山县人民法院】（2026）浙0225民初123号上诉期将于2026-04-01届满，请及时处理。"},
+		{i18n.EN, "The period to appeal ends soon", "[象山县人民法院] Case （2026）浙0225民初123号: the period to appeal ends on 2026-04-01. Please act in time."},
 	}
 	for _, tt := range tests {
 		c, err := Render("delivery.period_reminder", tt.lang, sample)
