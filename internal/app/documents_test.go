@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,57 @@ func TestNoticesIssuedSealedAndServed(t *testing.T) {
 			}
 			if n := len(ta.svc.devSMS.Sent()); n < 3 {
 				t.Errorf("%d SMS sent, want at least 3", n)
+			}
+
+			// The filing officer issues a judgment (the renderer's
+			// two-page fixture) and serves it on the plaintiff: it is
+			// sealed, and the appeal period runs from its service.
+			var plaintiff string
+			c, err := ta.svc.casefile.Get(asSystem(ctx), caseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range c.Parties {
+				if p.Role == "plaintiff" {
+					plaintiff = p.ID
+				}
+			}
+			// Judgments go out electronically only with the party's
+			// express consent on the address confirmation.
+			must(t, lit.do("PUT", "/api/v1/cases/"+caseID+"/delivery/consent", map[string]any{"party_id": plaintiff,
+				"electronic": true, "judgments": true, "acknowledged": true,
+				"channels": []map[string]string{{"channel": "inbox"}, {"channel": "sms", "address": "13800005678"}}}), http.StatusOK)
+			judgment, err := os.ReadFile("../document/render/testdata/civil_judgment.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			issue := rawJSON(fmt.Sprintf(`{"document":%s,"serve_on":[%q],"appealable":true}`, judgment, plaintiff))
+			r = must(t, off.do("POST", "/api/v1/cases/"+caseID+"/documents", issue, "Idempotency-Key", "judgment-1"), http.StatusCreated)
+			issued := decode[struct {
+				Document struct {
+					ID, Kind, Code string
+					Pages          int
+				} `json:"document"`
+				Services []struct {
+					ID string `json:"id"`
+				} `json:"services"`
+			}](t, r)
+			if issued.Document.Kind != "judgment" || issued.Document.Pages < 2 || len(issued.Services) != 1 {
+				t.Errorf("issued judgment: %s", truncate(r.String(), 500))
+			}
+			again := must(t, off.do("POST", "/api/v1/cases/"+caseID+"/documents", issue, "Idempotency-Key", "judgment-1"), http.StatusConflict)
+			_ = again // the document is the same; serving it twice is refused (use resend)
+			must(t, lit.do("POST", "/api/v1/cases/"+caseID+"/documents", issue), http.StatusForbidden)
+			deadline = time.Now().Add(30 * time.Second)
+			for {
+				r = must(t, lit.get("/api/v1/cases/"+caseID+"/delivery/periods"), http.StatusOK)
+				if strings.Contains(r.String(), `"appeal_judgment"`) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no appeal period after the judgment was served: %s", truncate(r.String(), 500))
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
 
 			// The ledger holds every document's hash once a tree head is

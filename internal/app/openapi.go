@@ -80,6 +80,19 @@ func mergeSection(dst, src map[string]any, key string) error {
 			if reflect.DeepEqual(prev, s[k]) {
 				continue // the same definition from two contexts (the shared error envelope)
 			}
+			// One path, different methods from different contexts (GET
+			// a case's documents from document, POST from the app).
+			pm, ok1 := prev.(map[string]any)
+			sm, ok2 := s[k].(map[string]any)
+			if key == "paths" && ok1 && ok2 {
+				for m, op := range sm {
+					if _, both := pm[m]; both {
+						return fmt.Errorf("openapi: %s %s %q defined twice", key, m, k)
+					}
+					pm[m] = op
+				}
+				continue
+			}
 			return fmt.Errorf("openapi: %s %q defined twice, differently", key, k)
 		}
 		d[k] = s[k]

@@ -76,6 +76,7 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.seals.Routes(mux)
 	a.svc.docs.Routes(mux)
 	a.svc.docs.Pages(mux, rd)
+	mux.HandleFunc("POST /api/v1/cases/{id}/documents", a.handleIssueDocument)
 	a.svc.ledger.Routes(mux)
 	a.svc.notify.Routes(mux)
 	a.svc.notify.Pages(mux, rd)
