@@ -88,23 +88,27 @@ func (a *App) serveOn(ctx context.Context, c casefile.Case, d document.Document,
 	return err
 }
 
-// onlineFilers are the case's plaintiffs who filed on the platform: they
-// have an account, and the complaint they filed online gave the platform
-// as their electronic address (Online Litigation Rules Art. 29 para 2 (三)).
-func onlineFilers(c casefile.Case) []casefile.Party {
+// plaintiffs are the case's plaintiffs.
+func plaintiffs(c casefile.Case) []casefile.Party {
 	var out []casefile.Party
 	for _, p := range c.Parties {
-		if p.Role == casefile.Plaintiff && p.AccountID != "" {
+		if p.Role == casefile.Plaintiff {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// recordFilingBasis records, for a party who filed online, the lawful basis
-// for serving them electronically: the electronic address (platform inbox,
-// and the mobile number given) in their complaint (Art. 29 para 2 (三)).
+// recordFilingBasis records, for a party who filed online (who has an
+// account), the lawful basis for serving them electronically: the
+// electronic address (platform inbox, and the mobile number given) in their
+// complaint (Online Litigation Rules Art. 29 para 2 (三)). A party without
+// an account has no such basis: serving them makes the delivery context
+// open a task for the clerk (post, direct service …).
 func (a *App) recordFilingBasis(ctx context.Context, c casefile.Case, p casefile.Party) error {
+	if p.AccountID == "" {
+		return nil
+	}
 	chans := []delivery.Address{{Channel: delivery.Inbox, Address: p.AccountID}}
 	if p.Phone != "" && !p.Masked {
 		chans = append(chans, delivery.Address{Channel: delivery.SMS, Address: p.Phone})
@@ -148,8 +152,9 @@ func evidenceDays(p casefile.Procedure) int {
 
 // handleAccepted issues the acceptance notice (受理通知书, CPL Art. 126)
 // and the notice to produce evidence (举证通知书, 民诉法解释 Art. 99) when a
-// filing is accepted, and serves both electronically on the plaintiffs who
-// filed online. Safe to repeat: every step is idempotent.
+// filing is accepted, for every plaintiff, and serves them: electronically
+// on those who filed online, through a clerk's task (post, direct service)
+// for the others. Safe to repeat: every step is idempotent.
 func (a *App) handleAccepted(ctx context.Context, ev bus.Event) error {
 	var p struct {
 		CaseID string `json:"case_id"`
@@ -167,7 +172,7 @@ func (a *App) handleAccepted(ctx context.Context, ev bus.Event) error {
 		return err
 	}
 	on := ev.Time.In(clock.China)
-	for _, party := range onlineFilers(c) {
+	for _, party := range plaintiffs(c) {
 		if err := a.recordFilingBasis(ctx, c, party); err != nil {
 			return err
 		}
@@ -201,7 +206,7 @@ func (a *App) handleAccepted(ctx context.Context, ev bus.Event) error {
 
 // handleBillIssued issues the notice to pay (缴费通知书, 诉讼费用交纳办法
 // Art. 22) with the fee table when a bill is issued, and serves it on the
-// payer when they filed online.
+// payer (electronically when they filed online, else through the clerk).
 func (a *App) handleBillIssued(ctx context.Context, ev bus.Event) error {
 	var b billIssued
 	if err := ev.Decode(&b); err != nil || b.BillID == "" {
@@ -218,8 +223,8 @@ func (a *App) handleBillIssued(ctx context.Context, ev bus.Event) error {
 			payer = &c.Parties[i]
 		}
 	}
-	if payer == nil || payer.AccountID == "" {
-		return nil // paid at the counter: the clerk hands over the notice
+	if payer == nil {
+		return fmt.Errorf("documents: bill %s: payer %s is not a party of case %s", b.BillID, b.PayerPartyID, b.CaseID)
 	}
 	ct, err := a.svc.court.Find(ctx, c.CourtID)
 	if err != nil {
