@@ -100,7 +100,7 @@ func (a *App) issueForCase(ctx context.Context, caseID, key string, in IssueDocu
 			rs[i] = delivery.RecipientSpec{PartyID: id}
 		}
 		recs, err := a.svc.delivery.Serve(ctx, delivery.ServeRequest{CaseID: c.ID, CourtID: c.CourtID, ServedBy: p.UserID,
-			Document: delivery.Document{ID: doc.ID, Kind: k.kind, Title: doc.Title, Code: doc.Code, Appealable: in.Appealable},
+			Document:   delivery.Document{ID: doc.ID, Kind: k.kind, Title: doc.Title, Code: doc.Code, Appealable: in.Appealable},
 			Recipients: rs})
 		if err != nil {
 			return out, err
