@@ -45,6 +45,7 @@ const usage = `usage:
   ecourt token revoke ID
   ecourt audit verify
   ecourt backup DIR
+  ecourt seal rotate COURT_CODE   (e.g. 浙0225: new seal key and certificate; the old one keeps verifying)
   ecourt ledger verify FILE PROOF [TREEHEAD] [--key PEM] [--lang zh-CN|en] [--verbose]
       checks offline that FILE is in the evidence ledger: PROOF is the JSON from
       /api/v1/ledger/proofs/inclusion, TREEHEAD a signed tree head (default: the
@@ -63,6 +64,8 @@ func run(args []string) error {
 		return auditCmd(args[1:])
 	case "backup":
 		return backup(args[1:])
+	case "seal":
+		return sealCmd(args[1:])
 	case "ledger":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New(usage)
@@ -255,6 +258,30 @@ func auditCmd(args []string) error {
 		fmt.Println("BROKEN:", b.String())
 	}
 	return errors.New("audit log does not verify")
+}
+
+func sealCmd(args []string) error {
+	if len(args) < 2 || args[0] != "rotate" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("seal", flag.ContinueOnError)
+	cfg := configFlags(fs)
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	t, err := app.OpenTools(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	c, err := t.RotateSeal(ctx, args[1])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("new seal of %s: serial %s, SHA-256 fingerprint %s, valid %s to %s\n", c.Name, c.Serial, c.Fingerprint,
+		c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02"))
+	return nil
 }
 
 func backup(args []string) error {

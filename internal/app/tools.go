@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/ecourt/ecourt/internal/court"
+	"github.com/ecourt/ecourt/internal/seal"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,4 +111,22 @@ func (t *Tools) Backup(ctx context.Context, dir string) (BackupResult, error) {
 	}
 	note := fmt.Sprintf("ecourt backup\ntaken: %s\ndatabase: %s\nblobs: %d\n", time.Now().UTC().Format(time.RFC3339), res.Database, res.Blobs)
 	return res, os.WriteFile(filepath.Join(abs, "BACKUP.txt"), []byte(note), 0o640)
+}
+
+// RotateSeal gives the court with the given code (e.g. 浙0225) a new
+// electronic seal: a new key and certificate become active, the previous
+// one is retired and keeps verifying what it sealed. A running server picks
+// the new seal up at its next signature.
+func (t *Tools) RotateSeal(ctx context.Context, courtCode string) (seal.Certificate, error) {
+	courts := court.New(t.DB, nil)
+	ct, err := courts.FindByCode(ctx, courtCode)
+	if err != nil {
+		return seal.Certificate{}, err
+	}
+	s, err := seal.New(ctx, t.DB, filepath.Join(t.cfg.DataDir, "keys", "seals"), courts, seal.Options{})
+	if err != nil {
+		return seal.Certificate{}, err
+	}
+	ctx = audit.WithActor(ctx, audit.Actor{UserID: "operator:cli"})
+	return s.Rotate(ctx, ct.ID)
 }
