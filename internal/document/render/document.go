@@ -26,6 +26,7 @@ const (
 	KindMediation           Kind = "civil_mediation"      // 民事调解书
 	KindEnforcementNotice   Kind = "enforcement_notice"   // 执行通知书
 	KindComplaint           Kind = "complaint"            // 民事起诉状
+	KindHearingRecord       Kind = "hearing_record"       // 庭审笔录
 )
 
 // kinds maps each kind to its standard title and a new empty body (for
@@ -46,6 +47,7 @@ var kinds = map[Kind]struct {
 	KindMediation:           {"民事调解书", func() Body { return &Mediation{} }},
 	KindEnforcementNotice:   {"执行通知书", func() Body { return &EnforcementNotice{} }},
 	KindComplaint:           {"民事起诉状", func() Body { return &Complaint{} }},
+	KindHearingRecord:       {"庭审笔录", func() Body { return &HearingRecord{} }},
 }
 
 // Kinds lists every document kind, in a fixed order.
@@ -54,6 +56,7 @@ func Kinds() []Kind {
 		KindAcceptanceNotice, KindFeeNotice, KindEvidenceNotice, KindResponseNotice,
 		KindSummons, KindAddressConfirmation, KindServiceCertificate, KindJudgment,
 		KindRuling, KindMediation, KindEnforcementNotice, KindComplaint,
+		KindHearingRecord,
 	}
 }
 
@@ -83,7 +86,7 @@ type Document struct {
 	// Body is the kind's content: one of *AcceptanceNotice, *FeeNotice,
 	// *EvidenceNotice, *ResponseNotice, *Summons, *AddressConfirmation,
 	// *ServiceCertificate, *Judgment, *Ruling, *Mediation,
-	// *EnforcementNotice, *Complaint.
+	// *EnforcementNotice, *Complaint, *HearingRecord.
 	Body Body
 }
 

@@ -1,0 +1,297 @@
+package hearing
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/ecourt/ecourt/internal/platform/audit"
+	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/bus"
+	"github.com/ecourt/ecourt/internal/platform/errs"
+	"github.com/ecourt/ecourt/internal/platform/ids"
+	"github.com/ecourt/ecourt/internal/platform/sqldb"
+)
+
+// EntryWindow is how long before the start participants may enter the room.
+const EntryWindow = time.Hour
+
+// TokenTTL is the lifetime of a room token.
+const TokenTTL = 6 * time.Hour
+
+// EventRoomChanged is the type of the room-page events (payload RoomChange).
+const EventRoomChanged = "ecourt.hearing.room.changed"
+
+// RoomChange is the payload of ecourt.hearing.room.changed: what changed in
+// a hearing room, for the room pages (SSE) and the record.
+type RoomChange struct {
+	HearingID string `json:"hearing_id"`
+	Action    string `json:"action"`
+	Target    string `json:"target,omitempty"`
+	// PartyID is set for a consultation: every participant of that party
+	// (party and representatives) changes rooms.
+	PartyID string    `json:"party_id,omitempty"`
+	State   State     `json:"state,omitempty"`
+	Status  Status    `json:"status"`
+	At      time.Time `json:"at"`
+}
+
+// Entry is what a participant gets on entering the room: where to connect
+// and with which token, and where they stand.
+type Entry struct {
+	URL       string `json:"url"`
+	Token     string `json:"token"`
+	Room      string `json:"room"`
+	Identity  string `json:"identity"`
+	Kind      Kind   `json:"kind"`
+	Seat      string `json:"seat"`
+	PartyID   string `json:"party_id"`
+	State     State  `json:"state"`
+	Moderator bool   `json:"moderator"`
+	AudioOnly bool   `json:"audio_only"`
+	Status    Status `json:"status"`
+}
+
+// The control actions.
+const (
+	ActOpen         = "open"
+	ActClose        = "close"
+	ActRecess       = "recess"
+	ActResume       = "resume"
+	ActAdmit        = "admit"
+	ActHold         = "hold"
+	ActMute         = "mute"
+	ActUnmute       = "unmute"
+	ActRemove       = "remove"
+	ActWitnessIn    = "witness_in"
+	ActWitnessOut   = "witness_out"
+	ActAudioOnly    = "audio_only"
+	ActConsultStart = "consult_start"
+	ActConsultEnd   = "consult_end"
+	ActAddModerator = "add_moderator"
+)
+
+// Actions lists the control actions.
+var Actions = []string{ActOpen, ActClose, ActRecess, ActResume, ActAdmit, ActHold, ActMute, ActUnmute, ActRemove,
+	ActWitnessIn, ActWitnessOut, ActAudioOnly, ActConsultStart, ActConsultEnd, ActAddModerator}
+
+// sessionActions need no target.
+var sessionActions = []string{ActOpen, ActClose, ActRecess, ActResume}
+
+// Control is one control request. Target is the participant's identity;
+// On is the value for audio_only, whose empty Target means the caller.
+type Control struct {
+	Action string `json:"action"`
+	Target string `json:"target"`
+	On     bool   `json:"on"`
+}
+
+func participantOf(h Hearing, pred func(Participant) bool) (Participant, bool) {
+	i := slices.IndexFunc(h.Participants, pred)
+	if i < 0 {
+		return Participant{}, false
+	}
+	return h.Participants[i], true
+}
+
+func (p Participant) perms() Perms {
+	return Perms{Publish: true, Subscribe: true, AudioOnly: p.AudioOnly, Admin: p.Moderator}
+}
+
+func metadata(p Participant) string {
+	return jsonString(map[string]any{"kind": p.Kind, "seat": p.Seat, "moderator": p.Moderator, "name": p.Name})
+}
+
+// Enter lets the signed-in person into the hearing room after re-checking
+// identity (Online Litigation Rules Art. 7): the account must be real-name
+// verified and be one of the hearing's online participants (staff must
+// still hold a staff role at the court). Staff are admitted at once (the
+// bench and the clerk run the room); everyone else waits until admitted,
+// and a witness until brought in. The entry is recorded with its time.
+// A participant in a private consultation gets a token for the
+// consultation room. Errors: errs.Unauthenticated; errs.Forbidden
+// "error.unverified"; errs.NotFound for a stranger; errs.Conflict when the
+// hearing is cancelled or closed, or not yet open for entry, or the person
+// takes part offline.
+func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
+	pr, err := auth.RequireVerified(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	h, err := loadHearing(ctx, s.db, hearingID)
+	if err != nil {
+		return Entry{}, err
+	}
+	p, ok := participantOf(h, func(p Participant) bool { return p.AccountID != "" && p.AccountID == pr.UserID })
+	if !ok {
+		return Entry{}, errs.New(errs.NotFound, "hearing.error.not_found")
+	}
+	if p.Kind.staff() && !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
+		return Entry{}, errs.New(errs.Forbidden, "hearing.error.not_staff_now")
+	}
+	switch {
+	case h.Status == Cancelled || h.Status == Closed:
+		return Entry{}, errs.New(errs.Conflict, "hearing.error.not_live")
+	case s.clock().Now().Before(h.StartsAt.Add(-EntryWindow)):
+		return Entry{}, errs.New(errs.Conflict, "hearing.error.too_early", localTime(h.StartsAt.Add(-EntryWindow)))
+	case p.Mode != Online:
+		return Entry{}, errs.New(errs.Conflict, "hearing.error.offline")
+	}
+	if err := s.deps.Rooms.CreateRoom(ctx, h.Room); err != nil {
+		return Entry{}, errs.Wrap(errs.Unavailable, "hearing.error.video", err)
+	}
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		cur, err := loadHearing(ctx, tx, h.ID)
+		if err != nil {
+			return err
+		}
+		h = cur
+		p, _ = participantOf(h, func(q Participant) bool { return q.Identity == p.Identity })
+		switch {
+		case p.Kind.staff():
+			p.State = Admitted
+		case p.Kind == KindWitness && p.State != Admitted:
+			p.State = WitnessOut
+		case p.State == Admitted || p.State == InConsult:
+			// a reconnect keeps the place
+		default:
+			p.State = Waiting
+		}
+		now := tx.Now
+		p.EnteredAt, p.UpdatedAt = &now, now
+		if err := updateParticipant(ctx, tx, h.CourtID, h.ID, p); err != nil {
+			return err
+		}
+		return s.roomRecord(ctx, tx, h, "enter", p.Identity, p.State, nil)
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	room, perms := h.Room, Perms{}
+	switch p.State {
+	case Admitted:
+		perms = p.perms()
+	case InConsult:
+		room, perms = p.Consult, Perms{Publish: true, Subscribe: true, AudioOnly: p.AudioOnly}
+	}
+	tok, err := s.deps.Rooms.Token(ctx, TokenRequest{Room: room, Identity: p.Identity, Name: p.Seat + " " + p.Name,
+		Metadata: metadata(p), Perms: perms, TTL: TokenTTL})
+	if err != nil {
+		return Entry{}, errs.Wrap(errs.Unavailable, "hearing.error.video", err)
+	}
+	return Entry{URL: s.deps.Rooms.URL(), Token: tok, Room: room, Identity: p.Identity, Kind: p.Kind, Seat: p.Seat,
+		PartyID: p.PartyID, State: p.State, Moderator: p.Moderator, AudioOnly: p.AudioOnly, Status: h.Status}, nil
+}
+
+// roomRecord writes the control record entry, the audit entry
+// hearing.room.<action> and the room event.
+func (s *Service) roomRecord(ctx context.Context, tx *sqldb.Tx, h Hearing, action, target string, state State, detail map[string]any) error {
+	a := Action{ID: ids.New(), At: tx.Now, ActorID: audit.ActorFrom(ctx).UserID, Action: action, Target: target,
+		Detail: "{}"}
+	if detail != nil {
+		a.Detail = jsonString(detail)
+	}
+	if err := insertAction(ctx, tx, h.CourtID, h.ID, a); err != nil {
+		return err
+	}
+	if err := audit.Append(ctx, tx, audit.Record{Action: "hearing.room." + action, CourtID: h.CourtID, CaseID: h.CaseID,
+		Target: h.ID, Detail: map[string]any{"target": target, "state": state}}); err != nil {
+		return err
+	}
+	rc := RoomChange{HearingID: h.ID, Action: action, Target: target, State: state, Status: h.Status, At: tx.Now}
+	if pid, ok := detail["party_id"].(string); ok {
+		rc.PartyID = pid
+	}
+	ev := bus.NewEvent(EventRoomChanged, rc)
+	ev.CourtID, ev.CaseID, ev.Actor = h.CourtID, h.CaseID, a.ActorID
+	return bus.Enqueue(ctx, tx, ev)
+}
+
+// Reasons a participant's connection ended, for ParticipantLeft.
+const (
+	ReasonDisconnect = "disconnect" // network, device, power: Art. 25 technical interruption
+	ReasonLeave      = "leave"      // the participant left on purpose
+)
+
+// ParticipantLeft records that a participant's connection to the room
+// ended; the app feeds it from the video service's events. A disconnect is
+// a technical interruption, not absence (Online Litigation Rules Art. 25);
+// a deliberate leave is "left". A participant removed by the judge stays
+// removed. Unknown hearings or identities are ignored (nil), and repeating
+// a report changes nothing, so the feed may deliver at least once.
+func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reason string) error {
+	if reason != ReasonDisconnect && reason != ReasonLeave {
+		return errs.Fields(errs.Field("reason", "hearing_left_reason"))
+	}
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		h, err := loadHearing(ctx, tx, hearingID)
+		if errs.CodeOf(err) == errs.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		p, ok := participantOf(h, func(p Participant) bool { return p.Identity == identity })
+		if !ok || p.State == Removed || p.State == Expected || p.State == Left || p.State == Interruption {
+			return nil
+		}
+		p.State, p.UpdatedAt = Left, tx.Now
+		if reason == ReasonDisconnect {
+			p.State = Interruption
+		}
+		if err := updateParticipant(ctx, tx, h.CourtID, h.ID, p); err != nil {
+			return err
+		}
+		return s.roomRecord(ctx, tx, h, "left", identity, p.State, map[string]any{"reason": reason})
+	})
+}
+
+// Participants returns the hearing's participants and its control record
+// to its participants and to readers of the case.
+func (s *Service) Participants(ctx context.Context, hearingID string) (Hearing, []Action, error) {
+	h, err := s.Find(ctx, hearingID)
+	if err != nil {
+		return Hearing{}, nil, err
+	}
+	acts, err := loadActions(ctx, s.db, h.ID)
+	return h, acts, err
+}
+
+// Watch returns the room events of one hearing for its SSE stream, after
+// checking that the caller may read it, and the hearing as it was once the
+// listener started (so a page re-reads nothing it could have missed). The
+// events are best effort (bus.Live); the channel closes when ctx ends or
+// stop is called.
+func (s *Service) Watch(ctx context.Context, hearingID string) (Hearing, <-chan RoomChange, func(), error) {
+	if _, err := s.Find(ctx, hearingID); err != nil {
+		return Hearing{}, nil, nil, err
+	}
+	if s.deps.Bus == nil {
+		return Hearing{}, nil, nil, errs.New(errs.Unavailable, "hearing.error.video")
+	}
+	evs, stop := s.deps.Bus.Live(ctx, "ecourt.hearing.>")
+	h, err := loadHearing(ctx, s.db, hearingID)
+	if err != nil {
+		stop()
+		return Hearing{}, nil, nil, err
+	}
+	out := make(chan RoomChange, 16)
+	go func() {
+		defer close(out)
+		for ev := range evs {
+			var rc RoomChange
+			if json.Unmarshal(ev.Payload, &rc) != nil || rc.HearingID != hearingID {
+				continue
+			}
+			if rc.Action == "" {
+				rc.Action = ev.Type
+			}
+			select {
+			case out <- rc:
+			default:
+			}
+		}
+	}()
+	return h, out, stop, nil
+}

@@ -1,0 +1,4 @@
+package transcript
+
+// ParseTranscription exposes the answer parser to the fuzz test.
+var ParseTranscription = parseTranscription
