@@ -113,7 +113,9 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if sync != "FULL" && sync != "NORMAL" && sync != "EXTRA" {
 		return nil, fmt.Errorf("sqldb: synchronous must be FULL, NORMAL or EXTRA, not %q", opts.Synchronous)
 	}
-	base := "file:" + path
+	// A file: URI: '%', '?' and '#' in the path are percent-encoded, or
+	// SQLite would read a directory called "Test#01" as a fragment.
+	base := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	if memory {
 		// A shared in-memory database so the writer and readers see the same data.
 		base = fmt.Sprintf("file:mem%d?mode=memory&cache=shared", time.Now().UnixNano())

@@ -3,6 +3,8 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -143,5 +145,27 @@ func TestOpenRejectsUnknownURLs(t *testing.T) {
 	}
 	if _, err := sqldb.Open(context.Background(), "sqlite:///tmp/x.db", sqldb.Options{Synchronous: "OFF"}); err == nil {
 		t.Error("synchronous=OFF accepted")
+	}
+}
+
+// TestSQLitePathWithURICharacters opens a database in a directory whose
+// name holds '#' and '%' (t.TempDir of a subtest "sqlite#01"): the
+// file must be created there, not at a path cut at the '#'.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#01 b%20c")
+	path := filepath.Join(dir, "x.db")
+	db, err := sqldb.Open(context.Background(), "sqlite://"+path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(context.Background(), "CREATE TABLE t (x INTEGER)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at %s: %v", path, err)
 	}
 }
