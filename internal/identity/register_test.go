@@ -270,3 +270,38 @@ func TestRegisterTakenNumber(t *testing.T) {
 		checkErr(t, err, errs.Invalid, "mobile:taken")
 	})
 }
+
+// TestAccountCodes sends a signing code to an account's own mobile and
+// checks it: only for its purpose, once, with wrong tries counted; a
+// sign-in purpose is refused.
+func TestAccountCodes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		a, _ := f.register(t, "13900000077")
+		if err := f.s.SendAccountCode(ctx, a.ID, "login"); errs.CodeOf(err) != errs.Invalid {
+			t.Fatalf("a sign-in purpose: %v, want invalid", err)
+		}
+		f.clk.Advance(2 * identity.CodeResendAfter)
+		if err := f.s.SendAccountCode(ctx, a.ID, "transcript.sign:h1:1"); err != nil {
+			t.Fatal(err)
+		}
+		code := f.lastCode(t, "13900000077")
+		for _, tc := range []struct {
+			purpose, code string
+			want          bool
+		}{
+			{"transcript.sign:h1:2", code, false}, // another purpose
+			{"transcript.sign:h1:1", "000000", code == "000000"},
+			{"transcript.sign:h1:1", code, true},
+			{"transcript.sign:h1:1", code, false}, // used
+		} {
+			ok, err := f.s.CheckAccountCode(ctx, a.ID, tc.purpose, tc.code)
+			if err != nil || ok != tc.want {
+				t.Errorf("CheckAccountCode(%s, %s) = %v, %v; want %v", tc.purpose, tc.code, ok, err, tc.want)
+			}
+		}
+		if _, err := f.s.CheckAccountCode(ctx, "no-such-account", "transcript.sign:h1:1", code); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("unknown account: %v", err)
+		}
+	})
+}
