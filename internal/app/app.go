@@ -168,6 +168,12 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopDocs()
+	stopHearings, err := a.subscribeHearings(relayCtx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopHearings()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

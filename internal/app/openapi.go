@@ -12,10 +12,13 @@ import (
 	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
+	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/filing"
+	"github.com/ecourt/ecourt/internal/hearing"
 	"github.com/ecourt/ecourt/internal/ledger"
 	"github.com/ecourt/ecourt/internal/notify"
+	"github.com/ecourt/ecourt/internal/transcript"
 )
 
 // openAPI merges every context's OpenAPI 3.1 fragment (paths and
@@ -34,7 +37,8 @@ func (a *App) openAPI() (map[string]any, error) {
 	frags := []map[string]any{courtDoc}
 	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI(), "fees": fees.OpenAPI(),
 		"document": document.OpenAPI(), "ledger": ledger.OpenAPI(),
-		"notify": notify.OpenAPI(), "delivery": delivery.OpenAPI()} {
+		"notify": notify.OpenAPI(), "delivery": delivery.OpenAPI(),
+		"hearing": hearing.OpenAPI(), "transcript": transcript.OpenAPI(), "exhibit": exhibit.OpenAPI()} {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("openapi: %s: %w", name, err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"time"
 
@@ -9,20 +10,23 @@ import (
 
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
+	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
+	"github.com/ecourt/ecourt/internal/hearing"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/web"
+	"github.com/ecourt/ecourt/internal/transcript"
 	webassets "github.com/ecourt/ecourt/web"
 )
 
 // routes builds the whole HTTP handler: one flat route table per context on
 // a standard ServeMux, wrapped in the platform middleware.
 func (a *App) routes() (http.Handler, error) {
-	assets, err := web.NewAssets(webassets.Static)
+	assets, err := web.NewAssets(unionFS{base: webassets.Static, mounts: map[string]fs.FS{"static/hearing": hearing.Static}})
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +35,9 @@ func (a *App) routes() (http.Handler, error) {
 		Pages: []web.PageSet{{Namespace: "identity", FS: identity.Templates}, {Namespace: "portal", FS: portalTemplates},
 			{Namespace: "filing", FS: filing.Templates}, {Namespace: "fees", FS: fees.Templates},
 			{Namespace: "sandbox", FS: sandbox.Templates}, {Namespace: "document", FS: document.Templates},
-			{Namespace: "notify", FS: notify.Templates}, {Namespace: "delivery", FS: delivery.Templates}},
+			{Namespace: "notify", FS: notify.Templates}, {Namespace: "delivery", FS: delivery.Templates},
+			{Namespace: "hearing", FS: hearing.Templates}, {Namespace: "transcript", FS: transcript.Templates},
+			{Namespace: "exhibit", FS: exhibit.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -82,6 +88,12 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.notify.Pages(mux, rd)
 	a.svc.delivery.Routes(mux)
 	a.svc.delivery.Pages(mux, rd)
+	a.svc.hearing.Routes(mux)
+	a.svc.hearing.Pages(mux, rd)
+	a.svc.transcript.Routes(mux)
+	a.svc.transcript.Pages(mux, rd)
+	a.svc.exhibit.Routes(mux)
+	a.svc.exhibit.Pages(mux, rd)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -13,10 +13,12 @@ import (
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/document/render"
+	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
 	"github.com/ecourt/ecourt/internal/filing"
 	"github.com/ecourt/ecourt/internal/filing/complaint"
+	"github.com/ecourt/ecourt/internal/hearing"
 	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/identity/idocr"
 	"github.com/ecourt/ecourt/internal/ledger"
@@ -29,39 +31,43 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/money"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 	"github.com/ecourt/ecourt/internal/seal"
+	"github.com/ecourt/ecourt/internal/transcript"
 )
 
 // services are the bounded contexts.
 type services struct {
-	sms      *identity.DevSMS
-	identity *identity.Service
-	court    *court.Service
-	casefile *casefile.Service
-	filing   *filing.Service
-	fees     *fees.Service
-	sandbox  *sandbox.Sandbox
-	seals    *seal.Service
-	docs     *document.Service
-	ledger   *ledger.Service
-	notify   *notify.Service
-	devSMS   *notify.DevSMS
-	delivery *delivery.Service
-	ocr      *idocr.Recognizer
-	catalog  *i18n.Catalog
+	sms        *identity.DevSMS
+	identity   *identity.Service
+	court      *court.Service
+	casefile   *casefile.Service
+	filing     *filing.Service
+	fees       *fees.Service
+	sandbox    *sandbox.Sandbox
+	seals      *seal.Service
+	docs       *document.Service
+	ledger     *ledger.Service
+	notify     *notify.Service
+	devSMS     *notify.DevSMS
+	delivery   *delivery.Service
+	hearing    *hearing.Service
+	transcript *transcript.Service
+	exhibit    *exhibit.Service
+	ocr        *idocr.Recognizer
+	catalog    *i18n.Catalog
 }
 
 // migrationSets lists every context's schema in dependency order.
 func migrationSets() []sqldb.MigrationSet {
 	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
 		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations,
-		notify.Migrations, delivery.Migrations}
+		notify.Migrations, delivery.Migrations, hearing.Migrations, transcript.Migrations, exhibit.Migrations}
 }
 
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
 		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, render.Messages(), ledger.Messages,
-		notify.Messages, delivery.Messages}
+		notify.Messages, delivery.Messages, hearing.Messages, transcript.Messages, exhibit.Messages}
 }
 
 func (a *App) buildServices(ctx context.Context) error {
@@ -109,11 +115,18 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.svc.delivery = delivery.New(a.DB, delivery.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
 		Notifier: deliveryNotifier{}, Certifier: certifier{a}, Logger: a.log})
+	a.svc.hearing = hearing.New(a.DB, hearing.Deps{Cases: a.svc.casefile, Rooms: a.rooms(), Staff: a.svc.identity, Bus: a.Bus, Logger: a.log})
+	a.svc.transcript = transcript.New(a.DB, transcript.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
+		Codes: accountCodes{a.svc.identity}, Issuer: recordIssuer{a}, Live: a.Bus, Logger: a.log})
+	a.svc.exhibit = exhibit.New(a.DB, exhibit.Deps{Cases: a.svc.casefile, Blobs: a.Blobs,
+		Hearings: hearingFinder{a.svc.hearing}, Live: a.Bus, TempDir: os.TempDir()})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
 	a.svc.fees.RegisterJobs(a.Jobs)
 	a.svc.ledger.RegisterJobs(a.Jobs)
 	a.svc.delivery.RegisterJobs(a.Jobs)
+	a.svc.hearing.RegisterJobs(a.Jobs)
+	a.svc.transcript.RegisterJobs(a.Jobs)
 	return a.svc.ledger.ScheduleTreeHeads(ctx)
 }
 
