@@ -119,7 +119,7 @@ func TestNoticesIssuedSealedAndServed(t *testing.T) {
 			// The litigant has each notice in the inbox, in Chinese, and
 			// by SMS (to the number of the account).
 			r = must(t, lit.get("/api/v1/inbox"), http.StatusOK)
-			if n := strings.Count(r.String(), "送达"); n < 3 {
+			if n := strings.Count(string(r.Body), "送达"); n < 3 {
 				t.Errorf("inbox: %d service notices, want 3: %s", n, truncate(r.String(), 600))
 			}
 			if n := len(ta.svc.devSMS.Sent()); n < 3 {
