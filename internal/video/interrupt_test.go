@@ -1,0 +1,81 @@
+package video
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/livekit/protocol/livekit"
+	"google.golang.org/protobuf/proto"
+)
+
+// bareJoin joins room with a bare signalling connection (no media) and returns it
+// after the server's join response.
+func bareJoin(t *testing.T, ctx context.Context, s *Server, room, identity string) *websocket.Conn {
+	t.Helper()
+	tok, err := s.Token(Grant{Room: room, Identity: identity, CanPublish: true, CanSubscribe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := s.URL() + "/rtc?" + url.Values{"access_token": {tok}, "protocol": {"16"}, "auto_subscribe": {"1"}}.Encode()
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, u, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	_, msg, err := conn.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res livekit.SignalResponse
+	if err := proto.Unmarshal(msg, &res); err != nil || res.GetJoin() == nil {
+		t.Fatalf("first signal message %v, %v; want a join response", &res, err)
+	}
+	return conn
+}
+
+// TestDepartures tells a network drop from a leave (Art. 25): a participant whose
+// connection drops without a leave message (a phone losing its network) is reported
+// as a technical interruption; one who leaves is not.
+func TestDepartures(t *testing.T) {
+	s := startTestServer(t, Config{})
+	events := collect(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const room = "departures"
+	if err := s.CreateRoom(ctx, room, RoomOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	dropped := bareJoin(t, ctx, s, room, "fisherman")
+	dropped.UnderlyingConn().Close() // no leave request
+
+	leaving := bareJoin(t, ctx, s, room, "lawyer")
+	leave, err := proto.Marshal(&livekit.SignalRequest{Message: &livekit.SignalRequest_Leave{Leave: &livekit.LeaveRequest{
+		Reason: livekit.DisconnectReason_CLIENT_INITIATED, Action: livekit.LeaveRequest_DISCONNECT,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := leaving.WriteMessage(websocket.BinaryMessage, leave); err != nil {
+		t.Fatal(err)
+	}
+	// A polite client waits for the server to close the connection after its leave;
+	// one that closes at once may be reported as SIGNAL_CLOSE (see Event.Interrupted).
+	_ = leaving.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := leaving.ReadMessage(); err != nil {
+			break
+		}
+	}
+	leaving.Close()
+
+	for identity, want := range map[string]bool{"fisherman": true, "lawyer": false} {
+		waitFor(t, "participant_left for "+identity, func() bool { _, ok := events.find(Left, identity); return ok })
+		e, _ := events.find(Left, identity)
+		if e.Interrupted != want || e.Room != room {
+			t.Errorf("%s: event %+v, want Interrupted=%v", identity, e, want)
+		}
+	}
+}
