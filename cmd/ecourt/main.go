@@ -79,6 +79,14 @@ func run(args []string) error {
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
 
+// envInt reads an integer environment variable, def when unset or not a number.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
@@ -110,6 +118,12 @@ func configFlags(fs *flag.FlagSet) *app.Config {
 	sandboxPay, _ := strconv.ParseBool(env("ECOURT_PAYMENT_SANDBOX", "false"))
 	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", sandboxPay, "enable the sandbox payment gateway outside demo mode (ECOURT_PAYMENT_SANDBOX)")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("ECOURT_SQLITE_SYNCHRONOUS", "FULL"), "FULL (durable, default) or NORMAL")
+	fs.StringVar(&c.VideoURL, "video", env("ECOURT_VIDEO_URL", "livekit://embedded"), "hearing video: livekit://embedded, the wss:// URL of a LiveKit cluster (ECOURT_VIDEO_API_KEY, ECOURT_VIDEO_API_SECRET or _FILE), or none")
+	fs.StringVar(&c.VideoBind, "video-bind", env("ECOURT_VIDEO_BIND", "127.0.0.1"), "embedded video: listen address")
+	fs.StringVar(&c.VideoNodeIP, "video-node-ip", env("ECOURT_VIDEO_NODE_IP", "127.0.0.1"), "embedded video: the address browsers reach for media (the public IP behind NAT)")
+	fs.IntVar(&c.VideoHTTPPort, "video-http-port", envInt("ECOURT_VIDEO_HTTP_PORT", 7890), "embedded video: signalling port")
+	fs.IntVar(&c.VideoUDPPort, "video-udp-port", envInt("ECOURT_VIDEO_UDP_PORT", 7892), "embedded video: the one UDP port for all media")
+	fs.IntVar(&c.VideoTCPPort, "video-tcp-port", envInt("ECOURT_VIDEO_TCP_PORT", 7891), "embedded video: TCP fallback port for networks that block UDP")
 	fs.StringVar(&c.PublicURL, "public-url", env("ECOURT_PUBLIC_URL", ""), "public address printed on court documents for verification (default: the listening address)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure behind a TLS proxy (ECOURT_SECURE_COOKIES)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", proxy, "trust X-Forwarded-For/-Proto (ECOURT_TRUST_PROXY)")
@@ -136,6 +150,12 @@ func serve(args []string) error {
 	}
 	var err error
 	if cfg.S3AccessKey, cfg.S3SecretKey, err = blob.CredentialsFromEnv(); err != nil {
+		return err
+	}
+	if cfg.VideoAPIKey, err = secretEnv("ECOURT_VIDEO_API_KEY"); err != nil {
+		return err
+	}
+	if cfg.VideoAPISecret, err = secretEnv("ECOURT_VIDEO_API_SECRET"); err != nil {
 		return err
 	}
 	cfg.Logger = logger()

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/audit"
@@ -27,6 +28,8 @@ var randRead = rand.Read
 type App struct {
 	cfg       Config
 	listenURL string // set by Listen
+	closeMu   sync.Mutex
+	closers   []func() // started on first use (the video server); run by Close
 	log       *slog.Logger
 	clock     clock.Clock
 	DB        *sqldb.DB
@@ -209,8 +212,23 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// onClose registers fn to run when the app closes, before the bus and
+// database do.
+func (a *App) onClose(fn func()) {
+	a.closeMu.Lock()
+	defer a.closeMu.Unlock()
+	a.closers = append(a.closers, fn)
+}
+
 // Close releases the bus, database and listener. It is safe after a failed New.
 func (a *App) Close() {
+	a.closeMu.Lock()
+	closers := a.closers
+	a.closers = nil
+	a.closeMu.Unlock()
+	for _, fn := range closers {
+		fn()
+	}
 	if a.Jobs != nil {
 		_ = a.Jobs.Stop(context.Background())
 	}

@@ -30,6 +30,15 @@ type Config struct {
 	// configured.
 	PaymentSandbox bool
 	SecureCookies  bool // mark cookies Secure behind a TLS-terminating proxy
+	// VideoURL chooses the hearing rooms' media server: "livekit://embedded"
+	// (default: LiveKit in this process, started at the first online
+	// hearing), the wss:// URL of a LiveKit cluster (with VideoAPIKey and
+	// VideoAPISecret), or "none".
+	VideoURL                    string
+	VideoAPIKey, VideoAPISecret string
+	VideoBind, VideoNodeIP      string // embedded: listen address, and the address browsers reach (the public IP behind NAT)
+	VideoHTTPPort, VideoUDPPort int    // embedded: signalling port, the single UDP media port
+	VideoTCPPort                int    // embedded: ICE/TCP fallback port for networks that block UDP; 0 everywhere: free ports (tests)
 	// PublicURL is the address the public reaches the platform at
 	// (https://court.example.cn), printed on court documents for
 	// verification; default the listening address.

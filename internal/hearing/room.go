@@ -104,8 +104,8 @@ func metadata(p Participant) string {
 }
 
 // Enter lets the signed-in person into the hearing room after re-checking
-// identity (Online Litigation Rules Art. 7): the account must be real-name
-// verified and be one of the hearing's online participants (staff must
+// identity (Online Litigation Rules Art. 7): the account must be one of the
+// hearing's online participants, real-name verified (staff instead must
 // still hold a staff role at the court). Staff are admitted at once (the
 // bench and the clerk run the room); everyone else waits until admitted,
 // and a witness until brought in. The entry is recorded with its time.
@@ -115,7 +115,7 @@ func metadata(p Participant) string {
 // hearing is cancelled or closed, or not yet open for entry, or the person
 // takes part offline.
 func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
-	pr, err := auth.RequireVerified(ctx)
+	pr, err := auth.Require(ctx)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -127,8 +127,15 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 	if !ok {
 		return Entry{}, errs.New(errs.NotFound, "hearing.error.not_found")
 	}
-	if p.Kind.staff() && !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
-		return Entry{}, errs.New(errs.Forbidden, "hearing.error.not_staff_now")
+	// The bench and the clerk are known to the court by their appointment:
+	// their check is that they still hold the role. Everyone else must be
+	// real-name verified (Art. 7).
+	if p.Kind.staff() {
+		if !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
+			return Entry{}, errs.New(errs.Forbidden, "hearing.error.not_staff_now")
+		}
+	} else if _, err := auth.RequireVerified(ctx); err != nil {
+		return Entry{}, err
 	}
 	switch {
 	case h.Status == Cancelled || h.Status == Closed:
