@@ -29,7 +29,8 @@ type App struct {
 	cfg       Config
 	listenURL string // set by Listen
 	closeMu   sync.Mutex
-	closers   []func() // started on first use (the video server); run by Close
+	closers   []func()   // started on first use (the video server); run by Close
+	video     *liveRooms // the hearing rooms' media server, nil with --video none
 	log       *slog.Logger
 	clock     clock.Clock
 	DB        *sqldb.DB

@@ -111,6 +111,7 @@ func (a *App) routes() (http.Handler, error) {
 		web.AccessLog(a.log),
 		web.Recover,
 		web.SecurityHeaders,
+		a.videoPages,
 		idh.Middleware,
 		web.CSRF,
 	)

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/ecourt/ecourt/internal/hearing"
 	"github.com/ecourt/ecourt/internal/platform/errs"
+	"github.com/ecourt/ecourt/internal/platform/web"
 	"github.com/ecourt/ecourt/internal/video"
 )
 
@@ -22,7 +25,8 @@ func (a *App) rooms() hearing.Rooms {
 	if a.cfg.VideoURL == "none" {
 		return noVideo{}
 	}
-	return &liveRooms{a: a}
+	a.video = &liveRooms{a: a}
+	return a.video
 }
 
 // liveRooms adapts internal/video to the hearing context.
@@ -198,4 +202,25 @@ func freePorts(n int) ([]int, error) {
 		out = append(out, l.Addr().(*net.TCPAddr).Port)
 	}
 	return out, nil
+}
+
+// videoPages lets the hearing room and livestream pages connect to the
+// media server: their Content-Security-Policy also allows its origin
+// (signalling over WebSocket and the client's HTTP check), nothing else.
+func (a *App) videoPages(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.video != nil && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/hearings/") &&
+			(strings.HasSuffix(r.URL.Path, "/room") || strings.HasSuffix(r.URL.Path, "/live")) {
+			if s, err := a.video.server(); err == nil {
+				if u, err := url.Parse(s.URL()); err == nil && u.Host != "" {
+					httpScheme := "http"
+					if u.Scheme == "wss" {
+						httpScheme = "https"
+					}
+					web.AllowConnect(w, u.Scheme+"://"+u.Host, httpScheme+"://"+u.Host)
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -96,7 +96,8 @@
   es.addEventListener('room', function (m) {
     var c = JSON.parse(m.data);
     var mine = me && c.target === me.identity && c.action !== 'enter' && c.action !== 'left' && c.action !== 'remove';
-    var myConsult = me && c.party_id && me.party_id === c.party_id;
+    var myConsult = me && c.party_id && me.party_id === c.party_id &&
+      (c.action === 'consult_start' || c.action === 'consult_end');
     if (mine || myConsult) { enter(); }
     var row = document.querySelector('#room-panel tr[data-identity="' + c.target + '"] .p-state');
     if (row && c.state) { row.textContent = c.state; }

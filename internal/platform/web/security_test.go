@@ -201,3 +201,12 @@ func TestAccessLogAndRequestID(t *testing.T) {
 		t.Errorf("unsafe request ID echoed")
 	}
 }
+
+func TestAllowConnect(t *testing.T) {
+	rec := httptest.NewRecorder()
+	AllowConnect(rec, "ws://127.0.0.1:7890", "http://127.0.0.1:7890")
+	got := rec.Header().Get("Content-Security-Policy")
+	if !strings.Contains(got, "connect-src 'self' ws://127.0.0.1:7890 http://127.0.0.1:7890;") || !strings.Contains(got, "script-src 'self';") {
+		t.Errorf("policy %q", got)
+	}
+}
