@@ -20,28 +20,31 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/clock"
 	"github.com/ecourt/ecourt/internal/platform/jobs"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
+	"github.com/ecourt/ecourt/internal/video"
 )
 
 var randRead = rand.Read
 
 // App is a running ecourt: its stores, services and HTTP handler.
 type App struct {
-	cfg       Config
-	listenURL string // set by Listen
-	closeMu   sync.Mutex
-	closers   []func()   // started on first use (the video server); run by Close
-	video     *liveRooms // the hearing rooms' media server, nil with --video none
-	log       *slog.Logger
-	clock     clock.Clock
-	DB        *sqldb.DB
-	Bus       *bus.Bus
-	Blobs     blob.Store
-	Jobs      *jobs.Runner
-	secret    []byte
-	handler   http.Handler
-	svc       services
-	metrics   *metrics
-	patterns  []string // every registered route pattern
+	cfg        Config
+	listenURL  string // set by Listen
+	closeMu    sync.Mutex
+	closers    []func()   // started on first use (the video server); run by Close
+	video      *liveRooms // the hearing rooms' media server, nil with --video none
+	recMu      sync.Mutex
+	recordings map[string]*video.Recording // hearing ID → its recorder while the session is open
+	log        *slog.Logger
+	clock      clock.Clock
+	DB         *sqldb.DB
+	Bus        *bus.Bus
+	Blobs      blob.Store
+	Jobs       *jobs.Runner
+	secret     []byte
+	handler    http.Handler
+	svc        services
+	metrics    *metrics
+	patterns   []string // every registered route pattern
 
 	ln       net.Listener
 	srv      *http.Server

@@ -19,7 +19,8 @@ import (
 // them from the control panel and opens the session; the media server then reports every
 // participant publishing and the judge's page plays both parties' video;
 // the judge mutes one party (the server marks the track muted), removes the
-// other (gone from the room) and closes the session.
+// other (gone from the room) and closes the session; the platform's
+// recording of the session is then listed and playable for the parties.
 func TestBrowserHearingRoom(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFixed(time.Now())
@@ -159,4 +160,36 @@ func TestBrowserHearingRoom(t *testing.T) {
 		ta.DB.QueryRow(ctx, `SELECT status FROM hearing_hearing WHERE id = ?`, hid).Scan(&st)
 		return st == "closed"
 	})
+
+	// The platform recorded the session (Art. 27): the parties' tracks are
+	// in the blob store, listed for the parties and playable.
+	type rec struct {
+		ID, Kind string
+		Bytes    int64
+	}
+	var recs []rec
+	waitFor(t, "the hearing's recordings", func() bool {
+		recs = decode[struct {
+			Items []rec `json:"items"`
+		}](t, must(t, judge.get("/api/v1/hearings/"+hid+"/recordings"), http.StatusOK)).Items
+		audio := 0
+		for _, r := range recs {
+			if r.Kind == "audio" && r.Bytes > 0 {
+				audio++
+			}
+		}
+		return audio >= 2
+	})
+	plaintiffAPI := newClient(t, ta.URL)
+	plaintiffAPI = plaintiffAPI.withToken(loginAPI(t, plaintiffAPI, "litigant", DemoPassword))
+	for _, r := range recs {
+		if r.Kind != "audio" {
+			continue
+		}
+		body := must(t, plaintiffAPI.get("/api/v1/hearings/"+hid+"/recordings/"+r.ID), http.StatusOK).Body
+		if len(body) < 4 || string(body[:4]) != "OggS" {
+			t.Errorf("recording %s is not an Ogg file (%d bytes)", r.ID, len(body))
+		}
+		break
+	}
 }

@@ -133,6 +133,9 @@ func (a *App) handleHearingSession(ctx context.Context, ev bus.Event) error {
 	kind := transcript.MarkOpen
 	if ev.Type == "ecourt.hearing.hearing.closed" {
 		kind = transcript.MarkClose
+		a.stopRecording(s.HearingID)
+	} else if s.Mode != hearing.Offline {
+		a.startRecording(s.HearingID)
 	}
 	_, err := a.svc.transcript.Mark(ctx, s.HearingID, kind, ev.Time)
 	return err

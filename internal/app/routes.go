@@ -90,6 +90,7 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.delivery.Pages(mux, rd)
 	a.svc.hearing.Routes(mux)
 	a.svc.hearing.Pages(mux, rd)
+	a.svc.hearing.RecordingRoutes(mux, a.Blobs)
 	a.svc.transcript.Routes(mux)
 	a.svc.transcript.Pages(mux, rd)
 	a.svc.exhibit.Routes(mux)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -45,7 +46,7 @@ func (r *liveRooms) server() (*video.Server, error) {
 		cfg := video.Config{APIKey: "ecourt", APISecret: fmt.Sprintf("%x", derive(a.secret, "video.livekit")),
 			BindAddress: a.cfg.VideoBind, NodeIP: a.cfg.VideoNodeIP, HTTPPort: a.cfg.VideoHTTPPort,
 			UDPPort: a.cfg.VideoUDPPort, TCPPort: a.cfg.VideoTCPPort,
-			RecordDir: filepath.Join(a.cfg.DataDir, "recordings"), Logger: a.log}
+			RecordDir: filepath.Join(a.cfg.DataDir, "recordings"), OnRecordedTrack: a.storeRecording, Logger: a.log}
 		if cfg.HTTPPort == 0 || cfg.UDPPort == 0 || cfg.TCPPort == 0 { // tests: free loopback ports
 			ps, err := freePorts(3)
 			if err != nil {
@@ -223,4 +224,70 @@ func (a *App) videoPages(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// startRecording has the platform's recorder join a hearing's room when
+// the session opens (Online Litigation Rules Art. 27); stopRecording ends
+// it at the close, and storeRecording keeps each finished track.
+func (a *App) startRecording(hearingID string) {
+	if a.video == nil {
+		return
+	}
+	s, err := a.video.server()
+	if err != nil {
+		return
+	}
+	a.recMu.Lock()
+	defer a.recMu.Unlock()
+	if a.recordings == nil {
+		a.recordings = map[string]*video.Recording{}
+	}
+	if _, on := a.recordings[hearingID]; on {
+		return
+	}
+	rec, err := s.StartRecording(context.Background(), "hearing-"+hearingID)
+	if err != nil {
+		a.log.Error("hearing: the recorder could not join", "hearing", hearingID, "err", err)
+		return
+	}
+	a.recordings[hearingID] = rec
+}
+
+func (a *App) stopRecording(hearingID string) {
+	a.recMu.Lock()
+	rec := a.recordings[hearingID]
+	delete(a.recordings, hearingID)
+	a.recMu.Unlock()
+	if rec == nil {
+		return
+	}
+	if _, err := rec.Stop(); err != nil {
+		a.log.Error("hearing: stopping the recorder", "hearing", hearingID, "err", err)
+	}
+}
+
+// storeRecording puts a finished track into the blob store and on the
+// hearing's list of recordings, then removes the local file.
+func (a *App) storeRecording(rt video.RecordedTrack) {
+	id, ok := strings.CutPrefix(rt.Room, "hearing-")
+	if !ok || strings.Contains(id, "-consult-") {
+		return
+	}
+	f, err := os.Open(rt.Path)
+	if err != nil {
+		a.log.Error("hearing: recorded file", "path", rt.Path, "err", err)
+		return
+	}
+	ref, err := a.Blobs.Put(context.Background(), f)
+	f.Close()
+	if err != nil {
+		a.log.Error("hearing: storing a recording", "path", rt.Path, "err", err)
+		return
+	}
+	if _, err := a.svc.hearing.AddRecording(asSystem(context.Background()), hearing.Recording{HearingID: id, Identity: rt.Identity,
+		Kind: string(rt.Kind), Codec: rt.Codec, SHA256: ref.SHA256, Bytes: rt.Bytes, StartedAt: rt.Start, EndedAt: rt.End}); err != nil {
+		a.log.Error("hearing: recording the recording", "hearing", id, "err", err)
+		return
+	}
+	os.Remove(rt.Path)
 }
