@@ -83,6 +83,12 @@ func (a *App) followVideo(s *video.Server) {
 		if !ok || strings.Contains(id, "-consult-") {
 			continue
 		}
+		// A participant who entered again (a new token after being admitted,
+		// or switching to audio only) replaces their connection: the old
+		// one's departure is not theirs.
+		if p, err := s.Participant(context.Background(), ev.Room, ev.Identity); err == nil && p.State != "DISCONNECTED" {
+			continue
+		}
 		reason := "leave"
 		if ev.Interrupted {
 			reason = "disconnect"
