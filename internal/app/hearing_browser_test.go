@@ -1,7 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"testing"
 	"time"
@@ -18,11 +22,13 @@ import (
 // open the hearing room and enter; the parties wait until the judge admits
 // them from the control panel and opens the session; the media server then reports every
 // participant publishing and the judge's page plays both parties' video;
-// the judge mutes one party (the server marks the track muted), removes the
+// the plaintiff shows an exhibit and both other pages display it; the
+// judge mutes one party (the server marks the track muted), removes the
 // other (gone from the room) and closes the session; the platform's
 // recording of the session is then listed and playable for the parties.
 func TestBrowserHearingRoom(t *testing.T) {
-	t.Parallel()
+	// Not parallel: three Chromium instances and the media server would
+	// otherwise share two cores with the other browser tests.
 	clk := clock.NewFixed(time.Now())
 	ta := startApp(t, testConfig(t, true), WithClock(clk))
 	ctx := context.Background()
@@ -135,6 +141,30 @@ func TestBrowserHearingRoom(t *testing.T) {
 	})
 	jb.waitFor(`Array.from(document.querySelectorAll("#room-tiles video")).filter(v => v.videoWidth > 0).length >= 2`)
 	browsertest.Screenshot(jb.ctx, t, "hearing/02-judge-admitted")
+
+	// The plaintiff shows an exhibit: both other pages display it.
+	lit := newClient(t, ta.URL)
+	lit = lit.withToken(loginAPI(t, lit, "litigant", DemoPassword))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("party_id", plaintiff)
+	mw.WriteField("name", "转账凭证")
+	mw.WriteField("purpose", "证明借款已交付")
+	fw, _ := mw.CreateFormFile("file", "receipt.png")
+	png.Encode(fw, image.NewGray(image.Rect(0, 0, 40, 30)))
+	mw.Close()
+	req, _ := http.NewRequest("POST", ta.URL+"/api/v1/cases/"+caseID+"/exhibits", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+lit.token)
+	ex := decode[struct {
+		ID string `json:"id"`
+	}](t, must(t, lit.send(req), http.StatusCreated))
+	must(t, lit.do("POST", "/api/v1/hearings/"+hid+"/exhibit", map[string]string{"exhibit_id": ex.ID}), http.StatusOK)
+	for _, b := range []*browser{jb, db} {
+		b.waitFor(`!document.querySelector("#room-exhibit").hidden && document.querySelector("#room-exhibit-name").innerText === "转账凭证" &&
+			document.querySelector("#room-exhibit-image").naturalWidth === 40`)
+	}
+	browsertest.Screenshot(jb.ctx, t, "hearing/03-exhibit-shown")
 
 	click(ident[plaintiff], "mute")
 	waitFor(t, "the plaintiff's microphone muted on the server", func() bool {

@@ -90,6 +90,24 @@
       api('/controls', { action: b.dataset.action, target: row ? row.dataset.identity : '' }).catch(fail);
     });
   });
+  // The exhibit shown in the hearing (synchronous evidence exchange, Online
+  // Litigation Rules Art. 14): everyone's page follows what is presented.
+  function showExhibit(p) {
+    if (!p || !p.exhibit) { return; }
+    var x = p.exhibit, url = '/api/v1/exhibits/' + x.id + '/file', img = $('room-exhibit-image');
+    $('room-exhibit-label').textContent = x.label;
+    $('room-exhibit-name').textContent = x.name;
+    $('room-exhibit-link').href = url;
+    if (x.kind === 'jpeg' || x.kind === 'png') { img.src = url; img.alt = x.name; show(img, true); } else { show(img, false); }
+    show($('room-exhibit'), true);
+  }
+  function loadExhibit() {
+    fetch('/api/v1/hearings/' + id + '/exhibit', { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : null; }).then(showExhibit).catch(function () {});
+  }
+  var xs = new EventSource('/api/v1/hearings/' + id + '/exhibit/events');
+  xs.addEventListener('exhibit', loadExhibit);
+  loadExhibit();
   // Room changes: a change that concerns me (admitted, held, witness in or
   // out, consultation) needs a new token; the panel refreshes its states.
   var es = new EventSource('/api/v1/hearings/' + id + '/events');
