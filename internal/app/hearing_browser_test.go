@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,4 +223,27 @@ func TestBrowserHearingRoom(t *testing.T) {
 		}
 		break
 	}
+}
+
+// TestBrowserDeviceSelfTest opens the device self-test on a phone with
+// fake camera and microphone: after "start" the page shows the camera's
+// picture, finds the camera and the microphone working and measures the
+// download speed, without scrolling sideways.
+func TestBrowserDeviceSelfTest(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t, testConfig(t, true))
+	ctx := browsertest.New(t, browsertest.Phone(), browsertest.FakeMedia())
+	browsertest.FailOnConsoleErrors(ctx, t)
+	b := &browser{t: t, ctx: ctx}
+	b.do(chromedp.Navigate(ta.URL + "/hearings/self-test"))
+	b.waitFor(`document.readyState === "complete" && document.querySelector("#st-start") !== null`)
+	b.noHorizontalScroll("/hearings/self-test")
+	b.do(chromedp.Click(chromedp.CSS("#st-start")))
+	b.waitFor(`document.querySelector("#st-camera").className === "ok" && document.querySelector("#st-mic").className === "ok" &&
+		document.querySelector("#selftest-video").videoWidth > 0 &&
+		["good", "weak"].includes(document.querySelector("#st-bw").className)`)
+	if got := b.text("#st-bw"); !strings.Contains(got, "kbit/s") {
+		t.Errorf("bandwidth: %q", got)
+	}
+	browsertest.Screenshot(ctx, t, "hearing/00-self-test")
 }
