@@ -40,12 +40,7 @@ func (s *Service) Control(ctx context.Context, hearingID string, c Control) (Hea
 	if !member {
 		return Hearing{}, errs.New(errs.NotFound, "hearing.error.not_found")
 	}
-	// As on entry: staff by their court role, everyone else verified.
-	if actor.Kind.staff() {
-		if !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
-			return Hearing{}, errs.New(errs.Forbidden, "hearing.error.not_staff_now")
-		}
-	} else if _, err := auth.RequireVerified(ctx); err != nil {
+	if err := checkStanding(ctx, pr, h, actor); err != nil {
 		return Hearing{}, err
 	}
 	if !slices.Contains(Actions, c.Action) {

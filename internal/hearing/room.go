@@ -127,14 +127,7 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 	if !ok {
 		return Entry{}, errs.New(errs.NotFound, "hearing.error.not_found")
 	}
-	// The bench and the clerk are known to the court by their appointment:
-	// their check is that they still hold the role. Everyone else must be
-	// real-name verified (Art. 7).
-	if p.Kind.staff() {
-		if !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
-			return Entry{}, errs.New(errs.Forbidden, "hearing.error.not_staff_now")
-		}
-	} else if _, err := auth.RequireVerified(ctx); err != nil {
+	if err := checkStanding(ctx, pr, h, p); err != nil {
 		return Entry{}, err
 	}
 	switch {
@@ -301,4 +294,19 @@ func (s *Service) Watch(ctx context.Context, hearingID string) (Hearing, <-chan 
 		}
 	}()
 	return h, out, stop, nil
+}
+
+// checkStanding re-checks who acts in the room (Online Litigation Rules
+// Art. 7): the bench and the clerk are known to the court by their
+// appointment, so their check is that they still hold a staff role at the
+// court; everyone else must be real-name verified.
+func checkStanding(ctx context.Context, pr auth.Principal, h Hearing, p Participant) error {
+	if p.Kind.staff() {
+		if !pr.Has(h.CourtID, auth.Judge, auth.JudgeAssistant, auth.Clerk, auth.CourtAdmin) {
+			return errs.New(errs.Forbidden, "hearing.error.not_staff_now")
+		}
+		return nil
+	}
+	_, err := auth.RequireVerified(ctx)
+	return err
 }
