@@ -23,9 +23,11 @@ import (
 // notices issued and served when a filing is accepted or a bill issued.
 const systemActor = "system:documents"
 
-// asSystem is the context of the platform's own document work.
+// asSystem is the context of the platform's own document work: the case
+// access check passes as the system (delivery.AsSystem also marks the
+// casefile's), and the audit actor is systemActor.
 func asSystem(ctx context.Context) context.Context {
-	return delivery.AsSystem(casefile.AsSystem(audit.WithActor(ctx, audit.Actor{UserID: systemActor})), systemActor)
+	return delivery.AsSystem(audit.WithActor(ctx, audit.Actor{UserID: systemActor}), systemActor)
 }
 
 // courtDoc is a court document to issue: the rendered content, the
