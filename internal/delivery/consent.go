@@ -269,7 +269,9 @@ func channelNames(list []Address) []Channel {
 // another context under AsSystem (the filing context for the address a
 // complaint gives). A later 送达地址确认书 takes precedence over every basis
 // (see decide). Writes the audit entry "delivery.basis.record" and the
-// event ecourt.delivery.basis.recorded. Errors: as SignConsent; forbidden
+// event ecourt.delivery.basis.recorded. A basis with a SourceRef is
+// recorded once: repeating it (same party, kind and source) returns the
+// first record and writes nothing. Errors: as SignConsent; forbidden
 // for callers who may not serve.
 func (s *Service) RecordBasis(ctx context.Context, caseID string, nb NewBasis) (BasisRecord, error) {
 	ctx = withActor(ctx)
@@ -304,6 +306,20 @@ func (s *Service) RecordBasis(ctx context.Context, caseID string, nb NewBasis) (
 		Fact: nb.Fact, SourceRef: nb.SourceRef, Channels: list, RecordedBy: audit.ActorFrom(ctx).UserID}
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		b.RecordedAt = tx.Now
+		// The same fact from the same source (a consumer retrying, the
+		// filing seen again for the fee notice) is recorded once.
+		if b.SourceRef != "" {
+			prev, err := loadBases(ctx, tx, st.c.CourtID, st.c.ID, pt.ID)
+			if err != nil {
+				return err
+			}
+			for _, p := range prev {
+				if p.Kind == b.Kind && p.SourceRef == b.SourceRef {
+					b = p
+					return nil
+				}
+			}
+		}
 		if err := insertBasis(ctx, tx, st.c.CourtID, b); err != nil {
 			return err
 		}

@@ -87,6 +87,12 @@ func TestDeemedConsent(t *testing.T) {
 			if b.Article == "" {
 				t.Errorf("%s: no article", tc.kind)
 			}
+			// The same fact from the same source again: recorded once.
+			again, err := f.s.RecordBasis(f.as("u-clerk"), c.ID, delivery.NewBasis{PartyID: defendant(c), Kind: tc.kind, Fact: tc.fact,
+				SourceRef: "evidence-7", Channels: []delivery.Address{tc.addr}})
+			if err != nil || again.ID != b.ID {
+				t.Errorf("%s: repeated basis %s (%v), want the first %s", tc.kind, again.ID, err, b.ID)
+			}
 			r := f.serve(t, c, doc(delivery.DocNotice, false), false)
 			if r.Status != delivery.Sending || len(r.Decision.Bases) != 1 {
 				t.Fatalf("%s: record %+v", tc.kind, r)
