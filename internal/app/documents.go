@@ -120,6 +120,16 @@ func (a *App) recordFilingBasis(ctx context.Context, c casefile.Case, p casefile
 	return err
 }
 
+// partyByID returns the case's party with the ID, or nil.
+func partyByID(c casefile.Case, id string) *casefile.Party {
+	for i := range c.Parties {
+		if c.Parties[i].ID == id {
+			return &c.Parties[i]
+		}
+	}
+	return nil
+}
+
 func names(ps []casefile.Party, role casefile.PartyRole) []string {
 	var out []string
 	for _, p := range ps {
@@ -219,12 +229,7 @@ func (a *App) handleBillIssued(ctx context.Context, ev bus.Event) error {
 	if err != nil {
 		return err
 	}
-	var payer *casefile.Party
-	for i := range c.Parties {
-		if c.Parties[i].ID == b.PayerPartyID {
-			payer = &c.Parties[i]
-		}
-	}
+	payer := partyByID(c, b.PayerPartyID)
 	if payer == nil {
 		return fmt.Errorf("documents: bill %s: payer %s is not a party of case %s", b.BillID, b.PayerPartyID, b.CaseID)
 	}

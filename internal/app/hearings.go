@@ -81,15 +81,10 @@ func (a *App) handleHearingScheduled(ctx context.Context, ev bus.Event) error {
 		online = "在线参加的，请于开庭前登录电子诉讼平台 " + a.publicURL() + s.RoomPath + "，先完成设备检测（" + a.publicURL() + "/hearings/self-test）"
 	}
 	for _, p := range s.Participants {
-		if p.PartyID == "" || (p.Kind != hearing.KindParty) {
+		if p.PartyID == "" || p.Kind != hearing.KindParty {
 			continue
 		}
-		var party *casefile.Party
-		for i := range c.Parties {
-			if c.Parties[i].ID == p.PartyID {
-				party = &c.Parties[i]
-			}
-		}
+		party := partyByID(c, p.PartyID)
 		if party == nil {
 			continue
 		}
