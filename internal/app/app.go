@@ -181,6 +181,12 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopHearings()
+	stopEnforcement, err := a.subscribeEnforcement(relayCtx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer stopEnforcement()
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

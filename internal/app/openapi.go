@@ -9,9 +9,11 @@ import (
 	"sort"
 
 	"github.com/ecourt/ecourt/internal/casefile"
+	"github.com/ecourt/ecourt/internal/casefund"
 	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
+	"github.com/ecourt/ecourt/internal/enforcement"
 	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/filing"
@@ -38,7 +40,8 @@ func (a *App) openAPI() (map[string]any, error) {
 	for name, raw := range map[string][]byte{"casefile": casefile.OpenAPI(), "filing": filing.OpenAPI(), "fees": fees.OpenAPI(),
 		"document": document.OpenAPI(), "ledger": ledger.OpenAPI(),
 		"notify": notify.OpenAPI(), "delivery": delivery.OpenAPI(),
-		"hearing": hearing.OpenAPI(), "transcript": transcript.OpenAPI(), "exhibit": exhibit.OpenAPI()} {
+		"hearing": hearing.OpenAPI(), "transcript": transcript.OpenAPI(), "exhibit": exhibit.OpenAPI(),
+		"enforcement": enforcement.OpenAPI(), "casefund": casefund.OpenAPI()} {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("openapi: %s: %w", name, err)

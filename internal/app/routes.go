@@ -8,8 +8,10 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ecourt/ecourt/internal/casefund"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
+	"github.com/ecourt/ecourt/internal/enforcement"
 	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
@@ -26,7 +28,8 @@ import (
 // routes builds the whole HTTP handler: one flat route table per context on
 // a standard ServeMux, wrapped in the platform middleware.
 func (a *App) routes() (http.Handler, error) {
-	assets, err := web.NewAssets(unionFS{base: webassets.Static, mounts: map[string]fs.FS{"static/hearing": hearing.Static}})
+	assets, err := web.NewAssets(unionFS{base: webassets.Static, mounts: map[string]fs.FS{"static/hearing": hearing.Static,
+		"static/enforcement": enforcement.Static}})
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +40,8 @@ func (a *App) routes() (http.Handler, error) {
 			{Namespace: "sandbox", FS: sandbox.Templates}, {Namespace: "document", FS: document.Templates},
 			{Namespace: "notify", FS: notify.Templates}, {Namespace: "delivery", FS: delivery.Templates},
 			{Namespace: "hearing", FS: hearing.Templates}, {Namespace: "transcript", FS: transcript.Templates},
-			{Namespace: "exhibit", FS: exhibit.Templates}},
+			{Namespace: "exhibit", FS: exhibit.Templates}, {Namespace: "enforcement", FS: enforcement.Templates},
+			{Namespace: "casefund", FS: casefund.Templates}},
 	})
 	if err != nil {
 		return nil, err
@@ -95,6 +99,10 @@ func (a *App) routes() (http.Handler, error) {
 	a.svc.transcript.Pages(mux, rd)
 	a.svc.exhibit.Routes(mux)
 	a.svc.exhibit.Pages(mux, rd)
+	a.svc.enforce.Routes(mux)
+	a.svc.enforce.Pages(mux, rd)
+	a.svc.casefund.Routes(mux)
+	a.svc.casefund.Pages(mux, rd)
 	p := &portal{a: a, rd: rd}
 	p.routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

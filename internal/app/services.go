@@ -9,10 +9,13 @@ import (
 	"path/filepath"
 
 	"github.com/ecourt/ecourt/internal/casefile"
+	"github.com/ecourt/ecourt/internal/casefund"
 	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document"
 	"github.com/ecourt/ecourt/internal/document/render"
+	"github.com/ecourt/ecourt/internal/enforcement"
+	"github.com/ecourt/ecourt/internal/enforcement/delay"
 	"github.com/ecourt/ecourt/internal/exhibit"
 	"github.com/ecourt/ecourt/internal/fees"
 	"github.com/ecourt/ecourt/internal/fees/sandbox"
@@ -28,6 +31,7 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/i18n"
 	"github.com/ecourt/ecourt/internal/platform/jobs"
+	"github.com/ecourt/ecourt/internal/platform/live"
 	"github.com/ecourt/ecourt/internal/platform/money"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 	"github.com/ecourt/ecourt/internal/seal"
@@ -52,6 +56,9 @@ type services struct {
 	hearing    *hearing.Service
 	transcript *transcript.Service
 	exhibit    *exhibit.Service
+	enforce    *enforcement.Service
+	casefund   *casefund.Service
+	hub        *live.Hub
 	ocr        *idocr.Recognizer
 	catalog    *i18n.Catalog
 }
@@ -60,14 +67,16 @@ type services struct {
 func migrationSets() []sqldb.MigrationSet {
 	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
 		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations,
-		notify.Migrations, delivery.Migrations, hearing.Migrations, transcript.Migrations, exhibit.Migrations}
+		notify.Migrations, delivery.Migrations, hearing.Migrations, transcript.Migrations, exhibit.Migrations,
+		enforcement.Migrations, casefund.Migrations}
 }
 
 // bundles lists every context's message catalogue.
 func bundles() []fs.FS {
 	return []fs.FS{i18n.Platform(), appMessages, identity.Messages, idocr.Messages, court.Messages, casefile.Messages,
 		filing.Messages, complaint.Messages, fees.Messages, sandbox.Messages, seal.Messages, document.Messages, render.Messages(), ledger.Messages,
-		notify.Messages, delivery.Messages, hearing.Messages, transcript.Messages, exhibit.Messages}
+		notify.Messages, delivery.Messages, hearing.Messages, transcript.Messages, exhibit.Messages,
+		enforcement.Messages, delay.Messages, casefund.Messages}
 }
 
 func (a *App) buildServices(ctx context.Context) error {
@@ -120,6 +129,14 @@ func (a *App) buildServices(ctx context.Context) error {
 		Codes: accountCodes{a.svc.identity}, Issuer: recordIssuer{a}, Live: a.Bus, Logger: a.log})
 	a.svc.exhibit = exhibit.New(a.DB, exhibit.Deps{Cases: a.svc.casefile, Blobs: a.Blobs,
 		Hearings: hearingFinder{a.svc.hearing}, Live: a.Bus, TempDir: os.TempDir()})
+	// One live hub per process carries enforcement progress to open pages
+	// and phones: it listens to the bus once, whatever the number of
+	// subscribers (see internal/platform/live).
+	a.svc.hub = live.NewHub(live.Options{})
+	a.svc.enforce = enforcement.New(a.DB, enforcement.Deps{Cases: a.svc.casefile, Courts: a.svc.court, Blobs: a.Blobs,
+		Roles: a.svc.identity, Titles: titles{a}, Notifier: enforcementNotifier{a}, Hub: a.svc.hub, Logger: a.log},
+		enforcement.Options{TempDir: os.TempDir()})
+	a.svc.casefund = casefund.New(a.DB, casefund.Deps{Cases: a.svc.casefile, Fees: enforcementFees{a}}, casefund.Options{})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
 	a.svc.filing.RegisterJobs(a.Jobs)
 	a.svc.fees.RegisterJobs(a.Jobs)
@@ -127,6 +144,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.svc.delivery.RegisterJobs(a.Jobs)
 	a.svc.hearing.RegisterJobs(a.Jobs)
 	a.svc.transcript.RegisterJobs(a.Jobs)
+	a.svc.enforce.RegisterJobs(a.Jobs)
 	return a.svc.ledger.ScheduleTreeHeads(ctx)
 }
 

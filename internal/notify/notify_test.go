@@ -32,7 +32,7 @@ var sample = map[string]string{
 	"period": "appeal", "due_date": "2026-04-01", "amount": "2,300.00", "time": "2026-04-02 09:30", "place": "第三法庭",
 	"title_zh": "系统维护通知", "body_zh": "本周六凌晨系统维护。", "title_en": "Maintenance", "body_en": "Maintenance on Saturday night.",
 	"link": "/cases/c-1", "node_name_zh": "冻结", "node_name_en": "Freezing", "text": "冻结被执行人银行存款。",
-	"state": "accepted", "answer": "已核实，正在查控。",
+	"state": "accepted", "deadline": "2026-09-02", "days_left": "30", "answer": "已核实，正在查控。",
 }
 
 func TestTextsComplete(t *testing.T) {

@@ -32,7 +32,18 @@ const LiveBuffer = 64
 // should re-read its state on reconnect rather than trust it saw every
 // event. An invalid filter gives a closed channel (and a log line).
 func (b *Bus) Live(ctx context.Context, subjectFilter string) (<-chan Event, func()) {
-	ch := make(chan Event, LiveBuffer)
+	return b.LiveN(ctx, subjectFilter, LiveBuffer)
+}
+
+// LiveN is Live with a buffer of buffer events (LiveBuffer when buffer <= 0)
+// instead of LiveBuffer. It is meant for a process-wide listener that
+// fans events out further (live.Hub.Feed), which must absorb the relay's
+// bursts (a batch is up to 256 events) without losing any.
+func (b *Bus) LiveN(ctx context.Context, subjectFilter string, buffer int) (<-chan Event, func()) {
+	if buffer <= 0 {
+		buffer = LiveBuffer
+	}
+	ch := make(chan Event, buffer)
 	if err := checkSubject(subjectFilter, true); err != nil {
 		b.log.Error("bus: live", "err", err)
 		close(ch)

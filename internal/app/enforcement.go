@@ -1,0 +1,296 @@
+package app
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/ecourt/ecourt/internal/platform/bus"
+
+	"github.com/ecourt/ecourt/internal/casefile"
+	"github.com/ecourt/ecourt/internal/court/calendar"
+	"github.com/ecourt/ecourt/internal/delivery"
+	"github.com/ecourt/ecourt/internal/document/render"
+	"github.com/ecourt/ecourt/internal/enforcement"
+	"github.com/ecourt/ecourt/internal/notify"
+	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/clock"
+	"github.com/ecourt/ecourt/internal/platform/errs"
+	"github.com/ecourt/ecourt/internal/platform/money"
+	"github.com/ecourt/ecourt/internal/platform/sqldb"
+)
+
+// titles finds the effective legal document (执行依据) an application for
+// enforcement names, from the documents the platform issued and served.
+type titles struct{ a *App }
+
+// EffectiveTitle returns the document as a title once it has taken legal
+// effect, and errs.Conflict ("enforcement.error.not_effective") before:
+//   - a mediation document takes effect when every party has signed for it
+//     (CPL Art. 100 para 3: 调解书经双方当事人签收后，即具有法律效力), i.e.
+//     on the last party's service;
+//   - a judgment or ruling of a second instance, of a small-claims case
+//     (CPL Art. 165, 一审终审) or of a special procedure such as the judicial
+//     confirmation of a mediation agreement (CPL Art. 206), and any ruling
+//     that cannot be appealed, takes effect on service (CPL Art. 182);
+//   - an appealable first-instance judgment or ruling takes effect the day
+//     after the last party's appeal period ends (CPL Art. 171, 286) —
+//     the periods are the delivery context's, on the court calendar.
+//
+// The applicant's own parties are the creditors; the parties on the other
+// side (defendants against plaintiffs, appellees against appellants) are
+// the debtors. Amounts and performance dates are not read from the
+// document's text: the applicant states them from the operative part (判决
+// 主文), and the filing officer checks them against the document.
+func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcement.Title, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return enforcement.Title{}, err
+	}
+	sys := asSystem(ctx)
+	d, err := t.a.svc.docs.Find(sys, documentID)
+	if err != nil {
+		return enforcement.Title{}, err
+	}
+	kind, ok := titleKinds[render.Kind(d.Kind)]
+	if !ok {
+		return enforcement.Title{}, errs.Fields(errs.Field("document_id", "enforcement.error.not_a_title"))
+	}
+	c, err := t.a.svc.casefile.Authorize(ctx, d.CaseID, casefile.NeedRead)
+	if err != nil {
+		return enforcement.Title{}, err
+	}
+	if kind == enforcement.TitleRuling && c.Procedure == casefile.Special {
+		kind = enforcement.TitleConfirmation
+	}
+	services, err := t.a.svc.delivery.ListServices(sys, d.CaseID)
+	if err != nil {
+		return enforcement.Title{}, err
+	}
+	var served []delivery.Record
+	for _, r := range services {
+		if r.Document.ID == d.ID && r.PartyID != "" {
+			served = append(served, r)
+		}
+	}
+	if len(served) == 0 {
+		return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+	}
+	var last calendar.Date
+	appealable := false
+	for _, r := range served {
+		if r.ServedAt == nil && r.ServedOn == nil {
+			return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+		}
+		on := servedDay(r)
+		if on.After(last) {
+			last = on
+		}
+		appealable = appealable || r.Document.Appealable
+	}
+	effective := last
+	final := c.Procedure == casefile.SmallClaims || c.Procedure == casefile.Special || isSecondInstance(c.TypeCode)
+	if appealable && !final && kind != enforcement.TitleMediation {
+		periods, err := t.a.svc.delivery.ListPeriods(sys, d.CaseID)
+		if err != nil {
+			return enforcement.Title{}, err
+		}
+		var end calendar.Date
+		found := false
+		for _, pd := range periods {
+			if (pd.Kind == delivery.PeriodAppealJudgment || pd.Kind == delivery.PeriodAppealRuling) &&
+				slices.ContainsFunc(served, func(r delivery.Record) bool { return r.ID == pd.ServiceID }) {
+				found = true
+				if pd.End.After(end) {
+					end = pd.End
+				}
+			}
+		}
+		if !found {
+			return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+		}
+		effective = end.Plus(1)
+	}
+	today := calendar.DateOf(time.Now().In(clock.China))
+	if effective.After(today) {
+		return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+	}
+	title := enforcement.Title{DocumentID: d.ID, CaseID: d.CaseID, CourtID: d.CourtID, Kind: kind, Number: d.CaseNumber,
+		Issuer: d.CourtID, Cause: c.Cause, Effective: effective}
+	if ct, err := t.a.svc.court.Find(sys, d.CourtID); err == nil {
+		title.Issuer = ct.Name("zh-CN")
+	}
+	mine := map[casefile.PartyRole]bool{}
+	for _, pt := range c.Parties {
+		if pt.AccountID == p.UserID {
+			mine[pt.Role] = true
+		}
+	}
+	for _, pt := range c.Parties {
+		side := ""
+		switch {
+		case pt.AccountID == p.UserID:
+			side = enforcement.SideCreditor
+		case opposes(pt.Role, mine):
+			side = enforcement.SideDebtor
+		default:
+			continue
+		}
+		title.Parties = append(title.Parties, enforcement.TitleParty{Side: side, Kind: pt.Kind, Name: pt.Name,
+			IDType: pt.IDType, IDNumber: pt.IDNumber, Phone: pt.Phone, Address: pt.Address, AccountID: pt.AccountID})
+	}
+	return title, nil
+}
+
+// titleKinds are the document kinds that can be enforced.
+var titleKinds = map[render.Kind]enforcement.TitleKind{
+	render.KindJudgment:  enforcement.TitleJudgment,
+	render.KindRuling:    enforcement.TitleRuling,
+	render.KindMediation: enforcement.TitleMediation,
+}
+
+// opposites pairs the roles that stand against each other in a case.
+var opposites = map[casefile.PartyRole]casefile.PartyRole{
+	casefile.Plaintiff: casefile.Defendant, casefile.Defendant: casefile.Plaintiff,
+	casefile.Appellant: casefile.Appellee, casefile.Appellee: casefile.Appellant,
+	casefile.Applicant: casefile.Respondent, casefile.Respondent: casefile.Applicant,
+	casefile.Creditor: casefile.Debtor, casefile.Debtor: casefile.Creditor,
+}
+
+func opposes(role casefile.PartyRole, mine map[casefile.PartyRole]bool) bool {
+	for r := range mine {
+		if opposites[r] == role {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecondInstance reports whether a case type code is a second-instance
+// (终) or retrial-as-second-instance type (法〔2015〕137号 附件: 民终, 行终…).
+func isSecondInstance(typeCode string) bool {
+	return len(typeCode) >= len("终") && typeCode[len(typeCode)-len("终"):] == "终"
+}
+
+// servedDay is the court-local day a service took effect.
+func servedDay(r delivery.Record) calendar.Date {
+	if r.ServedOn != nil {
+		return *r.ServedOn
+	}
+	return calendar.DateOf(r.ServedAt.In(clock.China))
+}
+
+// enforcementNotifier sends enforcement notices (a node recorded, a lead
+// answered) through the notification pipeline in the enforcement
+// context's own transaction: every recipient gets the inbox message, and
+// those who chose text messages for the case an SMS as well (执行流程公开
+// 若干意见 Art. 2: 12368 短信).
+type enforcementNotifier struct{ a *App }
+
+func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforcement.Notice) error {
+	data := maps.Clone(n.Data)
+	if data == nil {
+		data = map[string]string{}
+	}
+	if _, ok := data["court_name"]; !ok {
+		data["court_name"], data["court_name_en"] = "人民法院", "People's Court"
+		if ct, err := e.a.svc.court.Find(ctx, n.CourtID); err == nil {
+			data["court_name"], data["court_name_en"] = ct.Name("zh-CN"), ct.Name("en")
+		}
+	}
+	var all, sms []string
+	for _, r := range n.Recipients {
+		all = append(all, r.AccountID)
+		if r.SMS {
+			sms = append(sms, r.AccountID)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	m := notify.Message{ID: n.ID, Ref: n.Ref, Recipients: all, Channels: []notify.Channel{notify.Inbox},
+		Template: n.Template, Data: data, CourtID: n.CourtID, CaseID: n.CaseID}
+	if err := notify.Enqueue(ctx, tx, m); err != nil {
+		return err
+	}
+	if len(sms) == 0 {
+		return nil
+	}
+	m.ID, m.Recipients, m.Channels = n.ID+":sms", sms, []notify.Channel{notify.SMS}
+	return notify.Enqueue(ctx, tx, m)
+}
+
+// enforcementFees tells the case account the enforcement application fee
+// the court deducts before paying the applicant: computed when the case was
+// opened and payable after enforcement (诉讼费用交纳办法 Art. 14(一),
+// Art. 20).
+type enforcementFees struct{ a *App }
+
+func (f enforcementFees) EnforcementFee(ctx context.Context, caseID string) (money.Fen, bool, error) {
+	r, err := f.a.svc.enforce.Case(asSystem(ctx), caseID)
+	if errs.CodeOf(err) == errs.NotFound {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return r.FeeFen, true, nil
+}
+
+// courtSystem is the platform acting for a court: a court administrator
+// principal of that court only, audited as the system. Consumers that turn
+// one context's facts into another's records (money arrived → a progress
+// node) run with it.
+func courtSystem(ctx context.Context, courtID string) context.Context {
+	ctx = asSystem(ctx)
+	return auth.WithPrincipal(ctx, auth.Principal{UserID: systemActor, Name: "系统", Verified: true, Via: "system",
+		Grants: []auth.Grant{{CourtID: courtID, Role: auth.CourtAdmin}}})
+}
+
+// subscribeEnforcement feeds the live hub from the bus (one listener for
+// every open enforcement page and phone of this process) and turns the
+// case account's facts into progress nodes: money received and money paid
+// out reach the applicant like any other step (法发〔2014〕18号 Art. 3(九)).
+// An accepted application opens the case account.
+func (a *App) subscribeEnforcement(ctx context.Context) (func(), error) {
+	stopFeed := a.svc.hub.Feed(ctx, a.Bus, enforcement.NodeSubjects, enforcement.RouteNode)
+	stops := []func(){stopFeed}
+	stopAll := func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+	retry := bus.Retry(20, time.Second, 5*time.Second, 30*time.Second)
+	for durable, sub := range map[string]struct {
+		subject string
+		handle  func(context.Context, bus.Event) error
+	}{
+		"enforcement-open-account": {enforcement.EventAccepted, a.handleEnforcementAccepted},
+	} {
+		stop, err := a.Bus.Subscribe(ctx, durable, sub.subject, sub.handle, retry)
+		if err != nil {
+			stopAll()
+			return nil, err
+		}
+		stops = append(stops, stop)
+	}
+	return stopAll, nil
+}
+
+// handleEnforcementAccepted opens the case account of a new enforcement
+// case, so that money paid in with its case number is matched at once.
+func (a *App) handleEnforcementAccepted(ctx context.Context, ev bus.Event) error {
+	var p struct {
+		CaseID string `json:"case_id"`
+	}
+	if err := ev.Decode(&p); err != nil || p.CaseID == "" {
+		return nil // nothing to retry
+	}
+	c, err := a.svc.casefile.Authorize(asSystem(ctx), p.CaseID, casefile.NeedRead)
+	if err != nil {
+		return err
+	}
+	_, err = a.svc.casefund.Open(courtSystem(ctx, c.CourtID), p.CaseID)
+	return err
+}
