@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ecourt/ecourt/internal/platform/bus"
 
 	"github.com/ecourt/ecourt/internal/casefile"
+	"github.com/ecourt/ecourt/internal/casefund"
 	"github.com/ecourt/ecourt/internal/court/calendar"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document/render"
@@ -53,9 +55,9 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 	if err != nil {
 		return enforcement.Title{}, err
 	}
-	kind, ok := titleKinds[render.Kind(d.Kind)]
+	kind, ok := titleKinds[d.Kind]
 	if !ok {
-		return enforcement.Title{}, errs.Fields(errs.Field("document_id", "enforcement.error.not_a_title"))
+		return enforcement.Title{}, errs.Fields(errs.Field("document_id", "enforcement_not_a_title"))
 	}
 	c, err := t.a.svc.casefile.Authorize(ctx, d.CaseID, casefile.NeedRead)
 	if err != nil {
@@ -74,14 +76,24 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 			served = append(served, r)
 		}
 	}
-	if len(served) == 0 {
-		return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+	// Every party on either side must have been served: until then the
+	// document has not taken effect (and an appeal period has not even
+	// started) for that party.
+	for _, pt := range c.Parties {
+		if _, main := opposites[pt.Role]; !main {
+			continue
+		}
+		if !slices.ContainsFunc(served, func(r delivery.Record) bool {
+			return r.PartyID == pt.ID && (r.ServedAt != nil || r.ServedOn != nil)
+		}) {
+			return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+		}
 	}
 	var last calendar.Date
 	appealable := false
 	for _, r := range served {
 		if r.ServedAt == nil && r.ServedOn == nil {
-			return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
+			continue // another attempt at a party served otherwise
 		}
 		on := servedDay(r)
 		if on.After(last) {
@@ -112,7 +124,7 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 		}
 		effective = end.Plus(1)
 	}
-	today := calendar.DateOf(time.Now().In(clock.China))
+	today := calendar.DateOf(t.a.DB.Now().In(clock.China))
 	if effective.After(today) {
 		return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.not_effective")
 	}
@@ -144,10 +156,10 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 }
 
 // titleKinds are the document kinds that can be enforced.
-var titleKinds = map[render.Kind]enforcement.TitleKind{
-	render.KindJudgment:  enforcement.TitleJudgment,
-	render.KindRuling:    enforcement.TitleRuling,
-	render.KindMediation: enforcement.TitleMediation,
+var titleKinds = map[string]enforcement.TitleKind{
+	documentKinds[render.KindJudgment].code:  enforcement.TitleJudgment,
+	documentKinds[render.KindRuling].code:    enforcement.TitleRuling,
+	documentKinds[render.KindMediation].code: enforcement.TitleMediation,
 }
 
 // opposites pairs the roles that stand against each other in a case.
@@ -267,6 +279,8 @@ func (a *App) subscribeEnforcement(ctx context.Context) (func(), error) {
 		handle  func(context.Context, bus.Event) error
 	}{
 		"enforcement-open-account": {enforcement.EventAccepted, a.handleEnforcementAccepted},
+		"enforcement-money-in":     {casefund.EventReceived, a.handleMoneyEvent},
+		"enforcement-money-out":    {casefund.EventPaid, a.handleMoneyEvent},
 	} {
 		stop, err := a.Bus.Subscribe(ctx, durable, sub.subject, sub.handle, retry)
 		if err != nil {
@@ -292,5 +306,43 @@ func (a *App) handleEnforcementAccepted(ctx context.Context, ev bus.Event) error
 		return err
 	}
 	_, err = a.svc.casefund.Open(courtSystem(ctx, c.CourtID), p.CaseID)
+	return err
+}
+
+// handleMoneyEvent records money received in, or paid out of, the case
+// account as a progress node of the enforcement case, once per receipt or
+// payout (the node's Source), so that the applicant sees each arrival at
+// once (法发〔2014〕18号 Art. 3(九)). Money for a case that is not an
+// enforcement case (none today) is ignored.
+func (a *App) handleMoneyEvent(ctx context.Context, ev bus.Event) error {
+	var p struct {
+		CaseID     string    `json:"case_id"`
+		CourtID    string    `json:"court_id"`
+		ReceiptID  string    `json:"receipt_id"`
+		PayoutID   string    `json:"payout_id"`
+		Amount     money.Fen `json:"amount"`
+		ReceivedOn string    `json:"received_on"`
+		PaidOn     string    `json:"paid_on"`
+		Account    string    `json:"payee_account"`
+	}
+	if err := ev.Decode(&p); err != nil || p.CaseID == "" || p.CourtID == "" {
+		return nil // nothing to retry
+	}
+	in := enforcement.NodeInput{AmountFen: p.Amount}
+	switch ev.Type {
+	case casefund.EventReceived:
+		in.Kind, in.Source = "money_received", "casefund.receipt:"+p.ReceiptID
+		in.Text = fmt.Sprintf("%s 执行款 %s 元到达法院案款账户。", p.ReceivedOn, p.Amount.Yuan())
+	case casefund.EventPaid:
+		in.Kind, in.Source = "money_paid", "casefund.payout:"+p.PayoutID
+		in.Text = fmt.Sprintf("%s 法院向申请执行人发放执行款 %s 元。", p.PaidOn, p.Amount.Yuan())
+		in.Fields = map[string]string{"account_no": p.Account}
+	default:
+		return nil
+	}
+	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, p.CourtID), p.CaseID, in)
+	if errs.CodeOf(err) == errs.NotFound {
+		return nil
+	}
 	return err
 }

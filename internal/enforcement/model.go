@@ -253,6 +253,8 @@ type Node struct {
 	Disclosed   bool              `json:"disclosed"`
 	DisclosedAt *time.Time        `json:"disclosed_at,omitempty"`
 	Attachments []Attachment      `json:"attachments"`
+
+	source string // NodeInput.Source
 }
 
 // Position is where a phone was when a node or lead was recorded, as its

@@ -31,6 +31,12 @@ type NodeInput struct {
 	Position *Position  `json:"position,omitempty"`
 	DeviceAt *time.Time `json:"device_at,omitempty"`
 	Files    []File     `json:"-"`
+	// Source names the fact an integration records as a node (e.g.
+	// "casefund.receipt:<id>" for money received): a case has at most one
+	// node per source, and recording it again returns that node, so a
+	// consumer that retries after a crash adds nothing. Not settable
+	// through the API.
+	Source string `json:"-"`
 }
 
 // Limits of a node.
@@ -77,6 +83,13 @@ func (s *Service) RecordNode(ctx context.Context, caseID string, in NodeInput) (
 	if err := st.requireOfficer(); err != nil {
 		return Node{}, err
 	}
+	if in.Source != "" {
+		if n, err := nodeBySource(ctx, s.db, st.c.CourtID, st.c.ID, in.Source); err == nil {
+			return n, nil
+		} else if errs.CodeOf(err) != errs.NotFound {
+			return Node{}, err
+		}
+	}
 	k, ok, err := s.kind(ctx, s.db, st.c.CourtID, strings.TrimSpace(in.Kind))
 	if err != nil {
 		return Node{}, err
@@ -90,7 +103,7 @@ func (s *Service) RecordNode(ctx context.Context, caseID string, in NodeInput) (
 	}
 	n := Node{ID: ids.New(), CourtID: st.c.CourtID, CaseID: st.c.ID, Kind: k.Code, Catalogue: s.catalogueOf(k),
 		Text: in.Text, AmountFen: in.AmountFen, Fields: in.Fields, Position: in.Position, DeviceAt: utcPtr(in.DeviceAt),
-		RecordedBy: st.userID, Disclosed: !k.Delayed || in.CarriedOut, Attachments: atts}
+		RecordedBy: st.userID, Disclosed: !k.Delayed || in.CarriedOut, Attachments: atts, source: in.Source}
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		return s.writeNode(ctx, tx, st.c, &n, k)
 	})

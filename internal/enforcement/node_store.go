@@ -55,10 +55,26 @@ func insertNode(ctx context.Context, tx *sqldb.Tx, n Node) error {
 	if n.Position != nil {
 		lat, lon, acc = &n.Position.LatE6, &n.Position.LonE6, &n.Position.AccuracyM
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO enforcement_node (`+nodeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var source *string
+	if n.source != "" {
+		source = &n.source
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO enforcement_node (`+nodeCols+`, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.CourtID, n.ID, n.CaseID, n.Seq, n.Kind, n.Catalogue, n.Text, n.AmountFen, string(fields), lat, lon, acc, n.DeviceAt,
-		n.RecordedBy, n.RecordedAt, n.Disclosed, n.DisclosedAt)
+		n.RecordedBy, n.RecordedAt, n.Disclosed, n.DisclosedAt, source)
 	return err
+}
+
+// nodeBySource finds the node a case already has for source
+// (errs.NotFound when none).
+func nodeBySource(ctx context.Context, q sqldb.Querier, courtID, caseID, source string) (Node, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT id FROM enforcement_node WHERE court_id = ? AND case_id = ? AND source = ?`,
+		courtID, caseID, source).Scan(&id)
+	if err != nil {
+		return Node{}, err
+	}
+	return loadNode(ctx, q, id)
 }
 
 func scanNode(r scanner) (Node, error) {

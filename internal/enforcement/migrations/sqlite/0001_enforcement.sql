@@ -116,9 +116,11 @@ CREATE TABLE enforcement_node (
     recorded_at  TIMESTAMP NOT NULL,
     disclosed    BOOLEAN NOT NULL,
     disclosed_at TIMESTAMP,
+    source       TEXT,              -- the fact it records, for integrations (e.g. "casefund.receipt:<id>"): once per case
     PRIMARY KEY (court_id, id)
 );
 CREATE UNIQUE INDEX enforcement_node_seq ON enforcement_node (court_id, case_id, seq);
+CREATE UNIQUE INDEX enforcement_node_source ON enforcement_node (court_id, case_id, source) WHERE source IS NOT NULL;
 CREATE INDEX enforcement_node_id ON enforcement_node (id);
 
 CREATE TABLE enforcement_attachment (
