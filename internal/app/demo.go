@@ -160,5 +160,8 @@ func (a *App) seedDemoCases(ctx context.Context, ids map[string]string) error {
 	}); err != nil && errs.CodeOf(err) != errs.Conflict {
 		return fmt.Errorf("demo appeal: %w", err)
 	}
+	if err := a.seedDemoEnforcement(ctx, ids, xs.ID); err != nil {
+		return fmt.Errorf("demo enforcement: %w", err)
+	}
 	return nil
 }

@@ -143,6 +143,22 @@ func (a *App) nav(p auth.Principal) []web.NavItem {
 	if p.HasAnywhere(auth.FilingOfficer, auth.Clerk, auth.SharedCourtDirector, auth.CourtAdmin) {
 		items = append(items, web.NavItem{Href: "/staff/filing", Key: "portal.nav.filing_queue"})
 	}
+	if !p.IsStaff() {
+		items = append(items, web.NavItem{Href: "/enforcement/apply", Key: "portal.nav.enforcement_apply"})
+	}
+	if p.HasAnywhere(auth.FilingOfficer, auth.CourtAdmin) {
+		items = append(items, web.NavItem{Href: "/enforcement/applications", Key: "portal.nav.enforcement_queue"})
+	}
+	if p.HasAnywhere(auth.EnforcementOfficer, auth.CourtAdmin) {
+		items = append(items, web.NavItem{Href: "/enforcement/officer", Key: "portal.nav.enforcement_officer"})
+		for _, court := range p.Courts(auth.EnforcementOfficer, auth.CourtAdmin) {
+			items = append(items, web.NavItem{Href: "/courts/" + court + "/casefund", Key: "portal.nav.casefund_desk"})
+			break // one desk link: the first court's
+		}
+	}
+	if p.HasAnywhere(auth.SharedCourtDirector) {
+		items = append(items, web.NavItem{Href: "/shared-court/casefund", Key: "portal.nav.shared_casefund"})
+	}
 	items = append(items, web.NavItem{Href: "/settings", Key: "portal.nav.settings"})
 	if a.cfg.Demo {
 		items = append(items, web.NavItem{Href: "/demo", Key: "portal.nav.demo"})

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// The processes of a run: the server under test and the load generators.
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// command returns cmd pinned to cpu when o.pin.
+func command(o options, cpu string, name string, args ...string) *exec.Cmd {
+	if o.pin {
+		return exec.Command("taskset", append([]string{"-c", cpu, name}, args...)...)
+	}
+	return exec.Command(name, args...)
+}
+
+type target struct {
+	name    string
+	srv     *exec.Cmd
+	base    string // subscribers' base URL
+	publish string // publish URL
+	secret  string
+	apiKey  string
+	dir     string
+}
+
+func startServer(name string, o options) (*target, error) {
+	dir, err := os.MkdirTemp("", "fanout-"+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	t := &target{name: name, dir: dir}
+	self, _ := os.Executable()
+	switch name {
+	case "hub", "bus":
+		port := freePort()
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		t.srv = command(o, "0", self, "-role", "server", "-mode", name, "-addr", addr, "-dir", dir,
+			"-audiences", strconv.Itoa(o.audiences), "-jsfsync", o.jsFsync, "-serverprof", o.serverProf)
+		t.base = "http://" + addr
+		t.publish = t.base + map[string]string{"hub": "/publish", "bus": "/save"}[name]
+	case "centrifugo":
+		port, internal := freePort(), freePort()
+		t.secret, t.apiKey = randomHex(32), randomHex(16)
+		cfg, err := centrifugoConfig(dir, port, internal, t.secret, t.apiKey)
+		if err != nil {
+			return nil, err
+		}
+		t.srv = command(o, "0", o.centrifugo, "--config", cfg)
+		t.base = "http://127.0.0.1:" + strconv.Itoa(port)
+		t.publish = "http://127.0.0.1:" + strconv.Itoa(internal) + "/api/batch"
+	default:
+		return nil, fmt.Errorf("unknown target %q", name)
+	}
+	t.srv.Stdout, t.srv.Stderr = os.Stderr, os.Stderr
+	if err := t.srv.Start(); err != nil {
+		return nil, err
+	}
+	// Ready when it answers on the subscribers' port.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(t.base, "http://"), time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.stop()
+			return nil, fmt.Errorf("server not listening after 30 s: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return t, nil
+}
+
+func (t *target) stop() {
+	if t.srv.Process != nil {
+		_ = t.srv.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = t.srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = t.srv.Process.Kill()
+			<-done
+		}
+	}
+	os.RemoveAll(t.dir)
+}
+
+// loadgen is one load-generator process.
+type loadgen struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	count   atomic.Int64
+	alive   atomic.Int64
+	ready   chan [2]int64
+	reports chan []byte
+	exited  chan error
+}
+
+func startLoadgen(o options, t *target, i, from, to int) (*loadgen, error) {
+	self, _ := os.Executable()
+	cmd := command(o, "1", self, "-role", "clients", "-target", t.name, "-base", t.base,
+		"-from", strconv.Itoa(from), "-to", strconv.Itoa(to), "-per", strconv.Itoa(o.per),
+		"-audiences", strconv.Itoa(o.audiences), "-proto", o.proto, "-streams-per-conn", strconv.Itoa(o.perConn),
+		"-src", fmt.Sprintf("127.0.0.%d", 2+i), "-secret", t.secret, "-dialconc", strconv.Itoa(o.dialConc))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	g := &loadgen{cmd: cmd, stdin: stdin, ready: make(chan [2]int64, 1), reports: make(chan []byte, 1), exited: make(chan error, 1)}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 256<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			verb, rest, _ := strings.Cut(line, " ")
+			switch verb {
+			case "ready":
+				var r [2]int64
+				fmt.Sscan(rest, &r[0], &r[1])
+				g.ready <- r
+			case "count":
+				var n, alive int64
+				fmt.Sscan(rest, &n, &alive)
+				g.count.Store(n)
+				g.alive.Store(alive)
+			case "report":
+				g.reports <- []byte(rest)
+			}
+		}
+		g.exited <- cmd.Wait()
+	}()
+	return g, nil
+}
