@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/bus"
@@ -278,9 +279,10 @@ func (a *App) subscribeEnforcement(ctx context.Context) (func(), error) {
 		subject string
 		handle  func(context.Context, bus.Event) error
 	}{
-		"enforcement-open-account": {enforcement.EventAccepted, a.handleEnforcementAccepted},
-		"enforcement-money-in":     {casefund.EventReceived, a.handleMoneyEvent},
-		"enforcement-money-out":    {casefund.EventPaid, a.handleMoneyEvent},
+		"enforcement-open-account":  {enforcement.EventAccepted, a.handleEnforcementAccepted},
+		"enforcement-money-in":      {casefund.EventReceived, a.handleMoneyEvent},
+		"enforcement-money-out":     {casefund.EventPaid, a.handleMoneyEvent},
+		"enforcement-notice-served": {"ecourt.delivery.service.effective", a.handleNoticeServed},
 	} {
 		stop, err := a.Bus.Subscribe(ctx, durable, sub.subject, sub.handle, retry)
 		if err != nil {
@@ -305,7 +307,100 @@ func (a *App) handleEnforcementAccepted(ctx context.Context, ev bus.Event) error
 	if err != nil {
 		return err
 	}
-	_, err = a.svc.casefund.Open(courtSystem(ctx, c.CourtID), p.CaseID)
+	sys := courtSystem(ctx, c.CourtID)
+	if _, err := a.svc.casefund.Open(sys, p.CaseID); err != nil {
+		return err
+	}
+	return a.issueEnforcementNotices(sys, c)
+}
+
+// issueEnforcementNotices issues the 执行通知书 (CPL Art. 251: the officer
+// sends the person subject to enforcement a notice to perform; with it the
+// order to report property, Art. 252) to each debtor of a new enforcement
+// case, sealed and ledgered like every court document, and serves it —
+// electronically where the debtor agreed, else through the clerk's
+// fallback task. Its key makes a redelivered event issue nothing new.
+func (a *App) issueEnforcementNotices(ctx context.Context, c casefile.Case) error {
+	rec, err := a.svc.enforce.Case(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.enforce.FindApplication(ctx, rec.ApplicationID)
+	if err != nil {
+		return err
+	}
+	ct, err := a.svc.court.Find(ctx, c.CourtID)
+	if err != nil {
+		return err
+	}
+	contact := render.Contact{Phone: ct.Phone}
+	if staff, err := a.svc.identity.Staff(ctx, c.CourtID); err == nil {
+		for _, o := range rec.Officers {
+			for _, m := range staff {
+				if o.Lead && m.AccountID == o.AccountID {
+					contact.Name = m.Name
+				}
+			}
+		}
+	}
+	var applicants []string
+	for _, pt := range c.Parties {
+		if pt.Role == casefile.JudgmentCreditor {
+			applicants = append(applicants, pt.Name)
+		}
+	}
+	titleKind := map[enforcement.TitleKind]string{enforcement.TitleJudgment: "民事判决书", enforcement.TitleRuling: "民事裁定书",
+		enforcement.TitleMediation: "民事调解书", enforcement.TitleConfirmation: "民事裁定书",
+		enforcement.TitleNotarisedDebt: "公证债权文书", enforcement.TitleArbitralAward: "仲裁裁决书"}[app.TitleKind]
+	for _, pt := range c.Parties {
+		if pt.Role != casefile.JudgmentDebtor {
+			continue
+		}
+		body := &render.EnforcementNotice{
+			Recipient: render.Addressee{Name: pt.Name, Organisation: pt.Kind == casefile.Organisation},
+			Applicant: strings.Join(applicants, "、"), Cause: c.Cause,
+			TitleNumber: app.TitleNumber, TitleKind: titleKind, AppliedOn: app.SubmittedAt, AcceptedOn: rec.CreatedAt,
+			Duties: []string{app.Claim}, MoneyDuty: app.AmountFen > 0, ExecFee: rec.FeeFen, Contact: contact,
+		}
+		if app.TitleIssuer != "" && app.TitleIssuer != ct.Name("zh-CN") {
+			body.TitleCourt = app.TitleIssuer
+		}
+		doc := render.Document{CourtName: ct.Name("zh-CN"), CaseNumber: c.Number, IssuedOn: a.DB.Now(), Seal: &render.Seal{}, Body: body}
+		d, err := a.issueCourtDocument(ctx, courtDoc{CourtID: c.CourtID, CaseID: c.ID, Kind: "enforcement_notice", Doc: doc,
+			Key: "enforcement.notice:" + c.ID + ":" + pt.ID, IssuedBy: systemActor})
+		if err != nil {
+			return err
+		}
+		_, err = a.svc.delivery.Serve(ctx, delivery.ServeRequest{CaseID: c.ID, CourtID: c.CourtID, ServedBy: systemActor,
+			Document:   delivery.Document{ID: d.ID, Kind: delivery.DocEnforcementNotice, Title: d.Title, Code: d.Code},
+			Recipients: []delivery.RecipientSpec{{PartyID: pt.ID}}})
+		if err != nil && errs.CodeOf(err) != errs.Conflict { // Conflict: served already (a redelivered event)
+			return err
+		}
+	}
+	return nil
+}
+
+// handleNoticeServed records "enforcement notice served" on the case once
+// the 执行通知书 has been served on a debtor (the legal time of service,
+// by whatever method), so the applicant sees it like any other step.
+func (a *App) handleNoticeServed(ctx context.Context, ev bus.Event) error {
+	var p struct {
+		ServiceID string `json:"service_id"`
+		CaseID    string `json:"case_id"`
+		CourtID   string `json:"court_id"`
+		Kind      string `json:"document_kind"`
+		ServedOn  string `json:"served_on"`
+		Method    string `json:"method"`
+	}
+	if err := ev.Decode(&p); err != nil || p.Kind != string(delivery.DocEnforcementNotice) || p.CaseID == "" {
+		return nil
+	}
+	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, p.CourtID), p.CaseID, enforcement.NodeInput{Kind: "notice_served",
+		Source: "delivery.service:" + p.ServiceID, Text: fmt.Sprintf("执行通知书、报告财产令已于 %s 送达被执行人。", p.ServedOn)})
+	if errs.CodeOf(err) == errs.NotFound {
+		return nil
+	}
 	return err
 }
 

@@ -144,10 +144,35 @@ func TestEnforcementJourney(t *testing.T) {
 			if n != 1 {
 				t.Errorf("%d money_received nodes, want 1: %+v", n, nodes.Items)
 			}
+			// The 执行通知书 went to the debtor on acceptance; they never agreed
+			// to electronic service in this case, so the officer serves it
+			// in person (直接送达, CPL Art. 87) and the node follows.
+			notice := ""
+			deadline := time.Now().Add(30 * time.Second)
+			for notice == "" {
+				recs, err := ta.svc.delivery.ListServices(asSystem(ctx), rec.CaseID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range recs {
+					if r.Document.Kind == delivery.DocEnforcementNotice {
+						notice = r.ID
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no enforcement notice served on the debtor")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			today := calendar.DateOf(ta.DB.Now().In(clock.China)).String()
+			must(t, enforcer.do("POST", "/api/v1/delivery/services/"+notice+"/fallback", map[string]any{
+				"method": "direct", "served_on": today, "proof_ref": "送达回证（执行通知书）"}), http.StatusOK)
+			events.next(t, "notice_served")
+
 			// The debtor is no party to the applicant's stream, and the
 			// notices reach the applicant's inbox.
 			must(t, lit2.get("/api/v1/enforcement/cases/"+rec.CaseID+"/nodes"), http.StatusOK)
-			deadline := time.Now().Add(20 * time.Second)
+			deadline = time.Now().Add(20 * time.Second)
 			for {
 				inbox := decode[struct {
 					Items []struct{ Title string } `json:"items"`
