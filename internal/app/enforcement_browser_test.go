@@ -39,8 +39,6 @@ func TestBrowserEnforcementOnPhones(t *testing.T) {
 	}
 
 	app := open("litigant")
-	// Large text (elderly mode) is a setting of the account; the page
-	// must hold at 360 px with it too.
 	app.do(chromedp.Navigate(ta.URL + casePath))
 	app.waitFor(`document.querySelector("#timeline[data-connected='1']") !== null`)
 	app.waitFor(`document.querySelector("#timeline li[data-kind='money_received']") !== null`)
@@ -54,10 +52,11 @@ func TestBrowserEnforcementOnPhones(t *testing.T) {
 		t.Errorf("the debtor's account number is shown to the applicant unmasked")
 	}
 	app.noHorizontalScroll("applicant's enforcement page")
-	app.eval(`document.documentElement.classList.add("elderly")`)
-	app.noHorizontalScroll("applicant's enforcement page, large text")
-	app.eval(`document.documentElement.classList.remove("elderly")`)
 	browsertest.Screenshot(app.ctx, t, "enforcement-app/01-applicant")
+	app.do(chromedp.Navigate(ta.URL + casePath + "?elderly=1"))
+	app.waitFor(`document.body.classList.contains("elderly") && document.querySelector("#timeline[data-connected='1']") !== null`)
+	app.noHorizontalScroll("applicant's enforcement page, large text")
+	browsertest.Screenshot(app.ctx, t, "enforcement-app/01-applicant-large-text")
 	before := app.eval(`document.querySelectorAll("#timeline li.enf-node").length`)
 
 	off := open("enforcer", browsertest.FakeMedia())
