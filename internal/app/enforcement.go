@@ -427,10 +427,10 @@ func (a *App) handleMoneyEvent(ctx context.Context, ev bus.Event) error {
 	switch ev.Type {
 	case casefund.EventReceived:
 		in.Kind, in.Source = "money_received", "casefund.receipt:"+p.ReceiptID
-		in.Text = fmt.Sprintf("%s 执行款 %s 元到达法院案款账户。", p.ReceivedOn, p.Amount.Yuan())
+		in.Text = fmt.Sprintf("%s 执行款 %s 元到达法院案款账户。", p.ReceivedOn, p.Amount.String())
 	case casefund.EventPaid:
 		in.Kind, in.Source = "money_paid", "casefund.payout:"+p.PayoutID
-		in.Text = fmt.Sprintf("%s 法院向申请执行人发放执行款 %s 元。", p.PaidOn, p.Amount.Yuan())
+		in.Text = fmt.Sprintf("%s 法院向申请执行人发放执行款 %s 元。", p.PaidOn, p.Amount.String())
 		in.Fields = map[string]string{"account_no": p.Account}
 	default:
 		return nil
