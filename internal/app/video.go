@@ -201,7 +201,9 @@ func freePorts(n int) ([]int, error) {
 		}
 	}()
 	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		// LiveKit's ICE/TCP listener binds every interface: a port free on
+		// 127.0.0.1 alone may be taken elsewhere on loopback.
+		l, err := net.Listen("tcp", ":0")
 		if err != nil {
 			return nil, err
 		}

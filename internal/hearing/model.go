@@ -54,7 +54,9 @@ type State string
 
 // The participant states: expected (not entered yet; absent if still so at
 // the close) → waiting → admitted → left | technical_interruption |
-// removed; any of the last three → waiting on a new entry.
+// removed; left or removed → waiting on a new entry; technical_interruption
+// → the place held before it (admitted, a witness outside, or waiting) on
+// the new entry, without admission again (Online Litigation Rules Art. 25).
 const (
 	Expected     State = "expected"
 	Waiting      State = "waiting"
@@ -65,6 +67,9 @@ const (
 	WitnessOut   State = "witness_out" // a witness kept out between testimonies (Art. 26)
 	InConsult    State = "consulting"  // in a private consultation sub-room
 )
+
+// States lists the participant states.
+var States = []State{Expected, Waiting, Admitted, Left, Interruption, Removed, WitnessOut, InConsult}
 
 // Art. 21 grounds on which a hearing must not be held online.
 const (

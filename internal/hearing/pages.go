@@ -52,20 +52,23 @@ func (p *pages) handleSelfTest(w http.ResponseWriter, r *http.Request) {
 type RoomPage struct {
 	Hearing Hearing
 	Panel   bool
+	// States are the participant states, whose labels the panel keeps
+	// for the live updates.
+	States []State
 }
 
 func (p *pages) handleRoom(w http.ResponseWriter, r *http.Request) {
 	if !signedIn(w, r) {
 		return
 	}
-	h, err := p.s.Find(r.Context(), r.PathValue("id"))
+	h, err := p.s.FindRoom(r.Context(), r.PathValue("id"))
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	pr, _ := auth.From(r.Context())
 	me, _ := participantOf(h, func(q Participant) bool { return q.AccountID == pr.UserID })
-	p.rd.Render(w, r, http.StatusOK, "hearing/room", RoomPage{Hearing: h, Panel: me.Kind.staff()})
+	p.rd.Render(w, r, http.StatusOK, "hearing/room", RoomPage{Hearing: h, Panel: me.Kind.staff(), States: States})
 }
 
 func (p *pages) handlePublic(w http.ResponseWriter, r *http.Request) {

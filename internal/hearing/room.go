@@ -31,10 +31,12 @@ type RoomChange struct {
 	Target    string `json:"target,omitempty"`
 	// PartyID is set for a consultation: every participant of that party
 	// (party and representatives) changes rooms.
-	PartyID string    `json:"party_id,omitempty"`
-	State   State     `json:"state,omitempty"`
-	Status  Status    `json:"status"`
-	At      time.Time `json:"at"`
+	PartyID string `json:"party_id,omitempty"`
+	State   State  `json:"state,omitempty"`
+	Status  Status `json:"status"`
+	// AudioOnly is the new mode after an audio_only action.
+	AudioOnly *bool     `json:"audio_only,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // Entry is what a participant gets on entering the room: where to connect
@@ -108,7 +110,9 @@ func metadata(p Participant) string {
 // hearing's online participants, real-name verified (staff instead must
 // still hold a staff role at the court). Staff are admitted at once (the
 // bench and the clerk run the room); everyone else waits until admitted,
-// and a witness until brought in. The entry is recorded with its time.
+// and a witness until brought in. Who comes back after a technical
+// interruption takes up their place again (Art. 25: no new admission); who
+// left or was removed waits again. The entry is recorded with its time.
 // A participant in a private consultation gets a token for the
 // consultation room. Errors: errs.Unauthenticated; errs.Forbidden
 // "error.unverified"; errs.NotFound for a stranger; errs.Conflict when the
@@ -155,6 +159,10 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 			p.State = WitnessOut
 		case p.State == Admitted || p.State == InConsult:
 			// a reconnect keeps the place
+		case p.State == Interruption:
+			// Art. 25: a technical interruption is not absence; who comes
+			// back takes up the place they had, without re-admission.
+			p.State = resumeState(ctx, tx, h.ID, p.Identity)
 		default:
 			p.State = Waiting
 		}
@@ -203,6 +211,9 @@ func (s *Service) roomRecord(ctx context.Context, tx *sqldb.Tx, h Hearing, actio
 	if pid, ok := detail["party_id"].(string); ok {
 		rc.PartyID = pid
 	}
+	if on, ok := detail["audio_only"].(bool); ok {
+		rc.AudioOnly = &on
+	}
 	ev := bus.NewEvent(EventRoomChanged, rc)
 	ev.CourtID, ev.CaseID, ev.Actor = h.CourtID, h.CaseID, a.ActorID
 	return bus.Enqueue(ctx, tx, ev)
@@ -217,8 +228,10 @@ const (
 // ParticipantLeft records that a participant's connection to the room
 // ended; the app feeds it from the video service's events. A disconnect is
 // a technical interruption, not absence (Online Litigation Rules Art. 25);
-// a deliberate leave is "left". A participant removed by the judge stays
-// removed. Unknown hearings or identities are ignored (nil), and repeating
+// a deliberate leave is "left". The record keeps the state left ("from"),
+// to which Enter returns after an interruption. A participant removed by
+// the judge stays removed; one in a private consultation has moved to its
+// sub-room and stays consulting. Unknown hearings or identities are ignored (nil), and repeating
 // a report changes nothing, so the feed may deliver at least once.
 func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reason string) error {
 	if reason != ReasonDisconnect && reason != ReasonLeave {
@@ -233,9 +246,12 @@ func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reas
 			return err
 		}
 		p, ok := participantOf(h, func(p Participant) bool { return p.Identity == identity })
-		if !ok || p.State == Removed || p.State == Expected || p.State == Left || p.State == Interruption {
+		// A participant in a private consultation has moved to its
+		// sub-room: the end of their main-room connection is that move.
+		if !ok || p.State == Removed || p.State == Expected || p.State == Left || p.State == Interruption || p.State == InConsult {
 			return nil
 		}
+		from := p.State
 		p.State, p.UpdatedAt = Left, tx.Now
 		if reason == ReasonDisconnect {
 			p.State = Interruption
@@ -243,8 +259,32 @@ func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reas
 		if err := updateParticipant(ctx, tx, h.CourtID, h.ID, p); err != nil {
 			return err
 		}
-		return s.roomRecord(ctx, tx, h, "left", identity, p.State, map[string]any{"reason": reason})
+		return s.roomRecord(ctx, tx, h, "left", identity, p.State, map[string]any{"reason": reason, "from": from})
 	})
+}
+
+// resumeState is the place a participant had before their technical
+// interruption (the "from" of their last departure on the record):
+// admitted, a witness outside, or the waiting room when unknown.
+func resumeState(ctx context.Context, tx *sqldb.Tx, hearingID, identity string) State {
+	acts, err := loadActions(ctx, tx, hearingID)
+	if err != nil {
+		return Waiting
+	}
+	for i := len(acts) - 1; i >= 0; i-- {
+		a := acts[i]
+		if a.Target != identity || a.Action != "left" {
+			continue
+		}
+		var d struct {
+			From State `json:"from"`
+		}
+		if json.Unmarshal([]byte(a.Detail), &d) == nil && (d.From == Admitted || d.From == WitnessOut) {
+			return d.From
+		}
+		break
+	}
+	return Waiting
 }
 
 // Participants returns the hearing's participants and its control record
@@ -258,13 +298,40 @@ func (s *Service) Participants(ctx context.Context, hearingID string) (Hearing, 
 	return h, acts, err
 }
 
+// FindRoom returns the hearing for its room page and room events: to
+// whoever may read the case (Find), and to a witness called to it, who is
+// no reader of the case file. Art. 26 keeps a witness from following the
+// proceedings, not from the room they are called to: their media
+// permissions (Enter, witness_in/out) decide what they see and hear.
+// Errors: as Find.
+func (s *Service) FindRoom(ctx context.Context, hearingID string) (Hearing, error) {
+	h, err := s.Find(ctx, hearingID)
+	if code := errs.CodeOf(err); code != errs.NotFound && code != errs.Forbidden {
+		return h, err
+	}
+	pr, ok := auth.From(ctx)
+	if !ok {
+		return Hearing{}, err
+	}
+	hh, lerr := loadHearing(ctx, s.db, hearingID)
+	if lerr != nil {
+		return Hearing{}, err
+	}
+	if _, ok := participantOf(hh, func(p Participant) bool {
+		return p.Kind == KindWitness && p.AccountID != "" && p.AccountID == pr.UserID
+	}); ok {
+		return hh, nil
+	}
+	return Hearing{}, err
+}
+
 // Watch returns the room events of one hearing for its SSE stream, after
-// checking that the caller may read it, and the hearing as it was once the
+// checking that the caller may read it (FindRoom), and the hearing as it was once the
 // listener started (so a page re-reads nothing it could have missed). The
 // events are best effort (bus.Live); the channel closes when ctx ends or
 // stop is called.
 func (s *Service) Watch(ctx context.Context, hearingID string) (Hearing, <-chan RoomChange, func(), error) {
-	if _, err := s.Find(ctx, hearingID); err != nil {
+	if _, err := s.FindRoom(ctx, hearingID); err != nil {
 		return Hearing{}, nil, nil, err
 	}
 	if s.deps.Bus == nil {

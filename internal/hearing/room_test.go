@@ -125,6 +125,11 @@ func TestRoomRules(t *testing.T) {
 		if p := state(t, f, id, "u-lawyer"); p.State != hearing.InConsult {
 			t.Errorf("lawyer in consultation: %s", p.State)
 		}
+		// Moving to the consultation room ends the main-room connection:
+		// that is not a departure.
+		if err := f.s.ParticipantLeft(context.Background(), id, lawyer.Identity, hearing.ReasonLeave); err != nil {
+			t.Fatal(err)
+		}
 		e, err = f.s.Enter(f.as("u-lawyer"), id)
 		if err != nil || e.Room == h.Room || e.State != hearing.InConsult {
 			t.Errorf("lawyer re-enters during consultation: %+v %v", e, err)
@@ -144,6 +149,28 @@ func TestRoomRules(t *testing.T) {
 		if p := state(t, f, id, "u-lawyer"); p.State != hearing.Interruption {
 			t.Errorf("dropped lawyer = %s, want technical_interruption", p.State)
 		}
+		// Back after the interruption: the place is kept, no re-admission;
+		// after leaving on purpose: the waiting room again.
+		if e, err := f.s.Enter(f.as("u-lawyer"), id); err != nil || e.State != hearing.Admitted || e.Room != h.Room {
+			t.Errorf("lawyer back after the interruption: %+v %v", e, err)
+		}
+		if err := f.s.ParticipantLeft(context.Background(), id, lawyer.Identity, hearing.ReasonLeave); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := f.s.Enter(f.as("u-lawyer"), id); err != nil || e.State != hearing.Waiting {
+			t.Errorf("lawyer back after leaving: %+v %v", e, err)
+		}
+		// A witness dropped while outside comes back outside (Art. 26).
+		if err := f.s.ParticipantLeft(context.Background(), id, wit.Identity, hearing.ReasonDisconnect); err != nil {
+			t.Fatal(err)
+		}
+		if p := state(t, f, id, "u-witness"); p.State != hearing.Interruption {
+			t.Errorf("dropped witness = %s", p.State)
+		}
+		if e, err := f.s.Enter(f.as("u-witness"), id); err != nil || e.State != hearing.WitnessOut {
+			t.Errorf("witness back: %+v %v", e, err)
+		}
+		f.rooms.take()
 		// Remove.
 		ctl(t, f, "u-judge", id, "remove", party.Identity)
 		ctl(t, f, "u-judge", id, "remove", party.Identity)
@@ -247,6 +274,29 @@ func TestVideoFailureChangesNothing(t *testing.T) {
 		}
 		if _, after, _ := f.s.Participants(f.as("u-judge"), h.ID); len(after) != len(acts) {
 			t.Errorf("record grew from %d to %d", len(acts), len(after))
+		}
+	})
+}
+
+// TestFindRoomForWitness: a witness called online is no reader of the
+// case file, yet gets the room page and its events (their media
+// permissions keep them from following the hearing, Art. 26); a stranger
+// gets neither.
+func TestFindRoomForWitness(t *testing.T) {
+	forEachDB(t, func(t *testing.T, f *fixture) {
+		h := f.online(t, f.newCase(t))
+		if _, err := f.s.Find(f.as("u-witness"), h.ID); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("the witness reads the case's hearing: %v", err)
+		}
+		got, err := f.s.FindRoom(f.as("u-witness"), h.ID)
+		if err != nil || got.ID != h.ID {
+			t.Errorf("the witness's room: %+v %v", got.ID, err)
+		}
+		if _, err := f.s.FindRoom(f.as("u-stranger"), h.ID); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("a stranger's room: %v", err)
+		}
+		if _, err := f.s.FindRoom(f.as("u-party"), h.ID); err != nil {
+			t.Errorf("a party's room: %v", err)
 		}
 	})
 }

@@ -40,8 +40,8 @@ type Event struct {
 	// lost, timed out, media failure, join failure, server shutdown): under Art. 25 of
 	// the Online Litigation Rules such a participant is marked as a technical
 	// interruption, not as absent. A leave the participant chose (CLIENT_INITIATED), a
-	// removal by the judge, the room's closure or a replacement by a second connection
-	// with the same identity are not interruptions.
+	// removal by the judge or the room's closure are not interruptions. A connection
+	// replaced by a second one with the same identity is not reported at all.
 	//
 	// Interrupted means "the media server received no leave": a client that closes
 	// its connection right after sending its leave (the Go SDK's Room.Disconnect
@@ -147,6 +147,13 @@ func toEvent(ev *livekit.WebhookEvent) (Event, bool) {
 	}
 	if p := ev.Participant; p != nil {
 		e.Identity, e.Name, e.Metadata = p.Identity, p.Name, p.Metadata
+	}
+	// A connection replaced by a newer one with the same identity (the page
+	// reconnecting with a fresh token) is not a departure of the person: the
+	// newer connection is them.
+	if (ev.Event == webhook.EventParticipantLeft || ev.Event == webhook.EventParticipantConnectionAborted) &&
+		ev.Participant != nil && ev.Participant.DisconnectReason == livekit.DisconnectReason_DUPLICATE_IDENTITY {
+		return Event{}, false
 	}
 	switch ev.Event {
 	case webhook.EventRoomStarted:

@@ -79,3 +79,50 @@ func TestDepartures(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedConnection: a page that reconnects with a fresh token
+// replaces its old connection (same identity); the old one's end is not a
+// departure of the person, so Events reports no Left for it. The only Left
+// is the one of the final, deliberate leave.
+func TestReplacedConnection(t *testing.T) {
+	s := startTestServer(t, Config{})
+	events := collect(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const room = "replaced"
+	if err := s.CreateRoom(ctx, room, RoomOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	old := bareJoin(t, ctx, s, room, "plaintiff")
+	defer old.Close()
+	fresh := bareJoin(t, ctx, s, room, "plaintiff")
+	leave, err := proto.Marshal(&livekit.SignalRequest{Message: &livekit.SignalRequest_Leave{Leave: &livekit.LeaveRequest{
+		Reason: livekit.DisconnectReason_CLIENT_INITIATED, Action: livekit.LeaveRequest_DISCONNECT,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.WriteMessage(websocket.BinaryMessage, leave); err != nil {
+		t.Fatal(err)
+	}
+	_ = fresh.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := fresh.ReadMessage(); err != nil {
+			break
+		}
+	}
+	fresh.Close()
+	waitFor(t, "participant_left of the final leave", func() bool { _, ok := events.find(Left, "plaintiff"); return ok })
+	// Events arrive in order: the replaced connection's end came first.
+	events.mu.Lock()
+	defer events.mu.Unlock()
+	var lefts []Event
+	for _, e := range events.ev {
+		if e.Kind == Left && e.Identity == "plaintiff" {
+			lefts = append(lefts, e)
+		}
+	}
+	if len(lefts) != 1 || lefts[0].Interrupted {
+		t.Errorf("departures of plaintiff = %+v, want one deliberate leave", lefts)
+	}
+}

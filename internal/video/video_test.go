@@ -511,7 +511,6 @@ func TestInterruptionMapping(t *testing.T) {
 		livekit.DisconnectReason_CLIENT_INITIATED:    false,
 		livekit.DisconnectReason_PARTICIPANT_REMOVED: false,
 		livekit.DisconnectReason_ROOM_DELETED:        false,
-		livekit.DisconnectReason_DUPLICATE_IDENTITY:  false,
 		livekit.DisconnectReason_SIGNAL_CLOSE:        true,
 		livekit.DisconnectReason_CONNECTION_TIMEOUT:  true,
 		livekit.DisconnectReason_MEDIA_FAILURE:       true,
@@ -523,6 +522,13 @@ func TestInterruptionMapping(t *testing.T) {
 			Participant: &livekit.ParticipantInfo{Identity: "x", DisconnectReason: r}})
 		if !ok || e.Kind != Left || e.Interrupted != want || e.Reason != r.String() {
 			t.Errorf("%v: event %+v, want interrupted=%v", r, e, want)
+		}
+	}
+	// A connection replaced by a newer one of the same identity is no departure.
+	for _, ev := range []string{"participant_left", "participant_connection_aborted"} {
+		if e, ok := toEvent(&livekit.WebhookEvent{Event: ev, Room: &livekit.Room{Name: "r"},
+			Participant: &livekit.ParticipantInfo{Identity: "x", DisconnectReason: livekit.DisconnectReason_DUPLICATE_IDENTITY}}); ok {
+			t.Errorf("%s of a replaced connection reported: %+v", ev, e)
 		}
 	}
 	e, ok := toEvent(&livekit.WebhookEvent{Event: "participant_connection_aborted", Participant: &livekit.ParticipantInfo{Identity: "x", DisconnectReason: livekit.DisconnectReason_SIGNAL_CLOSE}})

@@ -1,6 +1,7 @@
 // record.js keeps the hearing record current on /hearings/{id}/record: the
 // element #record-live (data-live: the event stream, data-refresh: its own
-// fresh HTML) is replaced whenever the stream announces a newer version.
+// fresh HTML) is replaced whenever the stream announces a newer version,
+// and the page reloaded when the record moves to another stage (signing).
 // On the clerk's page it also records a short piece of audio and asks for a
 // speech-to-text suggestion, which the clerk may copy into the entry form;
 // nothing is written into the record without the clerk submitting it.
@@ -26,6 +27,14 @@
           var fresh = tpl.content.firstElementChild;
           if (fresh && fresh.id === el.id) {
             src.close();
+            // A new stage of the record (closed for signing, reopened,
+            // final) changes the forms around the live part: load the
+            // whole page again, unless the reader is typing in one.
+            var typing = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+            if (fresh.getAttribute("data-state") !== el.getAttribute("data-state") && !typing) {
+              window.location.reload();
+              return;
+            }
             el.replaceWith(fresh);
             watch(fresh);
           }
