@@ -124,6 +124,8 @@ func configFlags(fs *flag.FlagSet) *app.Config {
 	fs.IntVar(&c.VideoHTTPPort, "video-http-port", envInt("ECOURT_VIDEO_HTTP_PORT", 7890), "embedded video: signalling port")
 	fs.IntVar(&c.VideoUDPPort, "video-udp-port", envInt("ECOURT_VIDEO_UDP_PORT", 7892), "embedded video: the one UDP port for all media")
 	fs.IntVar(&c.VideoTCPPort, "video-tcp-port", envInt("ECOURT_VIDEO_TCP_PORT", 7891), "embedded video: TCP fallback port for networks that block UDP")
+	fs.StringVar(&c.STTURL, "stt", env("ECOURT_STT_URL", ""), "speech-to-text suggestions for the hearing record: base URL of an OpenAI-compatible transcription endpoint (key in ECOURT_STT_KEY or _FILE); empty: off")
+	fs.StringVar(&c.STTModel, "stt-model", env("ECOURT_STT_MODEL", "whisper-1"), "speech-to-text model name")
 	fs.StringVar(&c.PublicURL, "public-url", env("ECOURT_PUBLIC_URL", ""), "public address printed on court documents for verification (default: the listening address)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure behind a TLS proxy (ECOURT_SECURE_COOKIES)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", proxy, "trust X-Forwarded-For/-Proto (ECOURT_TRUST_PROXY)")
@@ -156,6 +158,9 @@ func serve(args []string) error {
 		return err
 	}
 	if cfg.VideoAPISecret, err = secretEnv("ECOURT_VIDEO_API_SECRET"); err != nil {
+		return err
+	}
+	if cfg.STTKey, err = secretEnv("ECOURT_STT_KEY"); err != nil {
 		return err
 	}
 	cfg.Logger = logger()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,11 +43,17 @@ type Config struct {
 	// PublicURL is the address the public reaches the platform at
 	// (https://court.example.cn), printed on court documents for
 	// verification; default the listening address.
-	PublicURL   string
-	TrustProxy  bool
-	S3AccessKey string
-	S3SecretKey string
-	Logger      *slog.Logger
+	PublicURL string
+	// STTURL is the base URL of an OpenAI-compatible speech-to-text
+	// endpoint (POST {STTURL}/v1/audio/transcriptions: a hosted service or
+	// a local whisper server) whose suggestions the clerk may take into
+	// the hearing record; "" turns suggestions off. STTModel names the
+	// model (default whisper-1), STTKey is its bearer key.
+	STTURL, STTModel, STTKey string
+	TrustProxy               bool
+	S3AccessKey              string
+	S3SecretKey              string
+	Logger                   *slog.Logger
 }
 
 // Validate fills defaults and checks the configuration.
@@ -85,6 +92,12 @@ func (c *Config) Validate() error {
 	}
 	if s := strings.ToUpper(c.SQLiteSynchronous); s != "" && s != "FULL" && s != "NORMAL" {
 		return fmt.Errorf("config: sqlite synchronous must be FULL or NORMAL, not %q", c.SQLiteSynchronous)
+	}
+	if c.STTURL != "" {
+		u, err := url.Parse(c.STTURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("config: --stt %q: want the http(s) base URL of a transcription endpoint", c.STTURL)
+		}
 	}
 	return nil
 }

@@ -125,8 +125,16 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.svc.delivery = delivery.New(a.DB, delivery.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
 		Notifier: deliveryNotifier{}, Certifier: certifier{a}, Logger: a.log})
 	a.svc.hearing = hearing.New(a.DB, hearing.Deps{Cases: a.svc.casefile, Rooms: a.rooms(), Staff: a.svc.identity, Bus: a.Bus, Logger: a.log})
+	var stt transcript.Transcriber
+	if a.cfg.STTURL != "" {
+		model := a.cfg.STTModel
+		if model == "" {
+			model = "whisper-1"
+		}
+		stt = &transcript.OpenAITranscriber{BaseURL: a.cfg.STTURL, APIKey: a.cfg.STTKey, Model: model}
+	}
 	a.svc.transcript = transcript.New(a.DB, transcript.Deps{Cases: a.svc.casefile, Courts: a.svc.court,
-		Codes: accountCodes{a.svc.identity}, Issuer: recordIssuer{a}, Live: a.Bus, Logger: a.log})
+		Codes: accountCodes{a.svc.identity}, Issuer: recordIssuer{a}, Live: a.Bus, Transcriber: stt, Logger: a.log})
 	a.svc.exhibit = exhibit.New(a.DB, exhibit.Deps{Cases: a.svc.casefile, Blobs: a.Blobs,
 		Hearings: hearingFinder{a.svc.hearing}, Live: a.Bus, TempDir: os.TempDir()})
 	// One live hub per process carries enforcement progress to open pages
