@@ -6,8 +6,8 @@ import (
 
 	"github.com/ecourt/ecourt/internal/enforcement"
 	"github.com/ecourt/ecourt/internal/notify"
-	"github.com/ecourt/ecourt/internal/platform/i18n"
 	"github.com/ecourt/ecourt/internal/platform/clock"
+	"github.com/ecourt/ecourt/internal/platform/i18n"
 	"github.com/ecourt/ecourt/internal/platform/sqldb/sqldbtest"
 )
 
