@@ -191,34 +191,57 @@ type Event struct {
 // compare-and-set on the old status, so a concurrent change makes it fail
 // with errs.Conflict.
 func (s *Service) transition(ctx context.Context, tx *sqldb.Tx, a *Application, to Status, payload any, detail map[string]any) error {
-	from := a.Status
-	if !CanMove(from, to) {
-		return errs.New(errs.Conflict, "filing.error.transition", string(from), string(to))
-	}
-	res, err := tx.Exec(ctx, `UPDATE filing_application SET status = ?, updated_at = ? WHERE court_id = ? AND id = ? AND status = ?`,
-		to, tx.Now, a.CourtID, a.ID, from)
+	rec, err := s.move(ctx, tx, a, to, columns{}, payload, detail)
 	if err != nil {
 		return err
 	}
+	return audit.Append(ctx, tx, rec)
+}
+
+// columns are more columns a transition sets in its own UPDATE: set is
+// "col = ?, …" (with a trailing comma omitted), args its arguments.
+type columns struct {
+	set  string
+	args []any
+}
+
+// move is transition without the audit entry, which it returns for the
+// caller to append (with others: audit.AppendAll); more columns of the row
+// are written by the same statement.
+func (s *Service) move(ctx context.Context, tx *sqldb.Tx, a *Application, to Status, more columns, payload any, detail map[string]any) (audit.Record, error) {
+	from := a.Status
+	if !CanMove(from, to) {
+		return audit.Record{}, errs.New(errs.Conflict, "filing.error.transition", string(from), string(to))
+	}
+	q := `UPDATE filing_application SET status = ?, updated_at = ? WHERE court_id = ? AND id = ? AND status = ?`
+	args := []any{to, tx.Now, a.CourtID, a.ID, from}
+	if more.set != "" {
+		q = `UPDATE filing_application SET ` + more.set + `, status = ?, updated_at = ? WHERE court_id = ? AND id = ? AND status = ?`
+		args = append(append([]any{}, more.args...), args...)
+	}
+	res, err := tx.Exec(ctx, q, args...)
+	if err != nil {
+		return audit.Record{}, err
+	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.New(errs.Conflict, "filing.error.changed")
+		return audit.Record{}, errs.New(errs.Conflict, "filing.error.changed")
 	}
 	a.Status, a.UpdatedAt = to, tx.Now
 	if payload == nil {
 		payload = map[string]any{"application_id": a.ID, "court_id": a.CourtID, "status": to}
 	}
 	if err := s.enqueue(ctx, tx, a, eventOf[to], payload); err != nil {
-		return err
+		return audit.Record{}, err
 	}
 	if detail == nil {
 		detail = map[string]any{}
 	}
 	detail["from"] = from
 	if err := addEvent(ctx, tx, a, string(to), detail); err != nil {
-		return err
+		return audit.Record{}, err
 	}
-	return audit.Append(ctx, tx, audit.Record{Action: "filing.application." + string(to), CourtID: a.CourtID,
-		CaseID: a.CaseID, Target: a.ID, Detail: detail})
+	return audit.Record{Action: "filing.application." + string(to), CourtID: a.CourtID,
+		CaseID: a.CaseID, Target: a.ID, Detail: detail}, nil
 }
 
 // EventEvidenceAdded is published for every evidence file added to an

@@ -60,6 +60,32 @@ func (s *Service) CreateDraft(ctx context.Context, d NewDraft, once Once) (a *Ap
 	if id, ok, err := s.seenKey(ctx, p.UserID, once); err != nil || ok {
 		return s.replayed(ctx, id, err)
 	}
+	if a, err = s.newDraft(ctx, p.UserID, d); err != nil {
+		return nil, false, err
+	}
+	appID, replayed, err := s.once(ctx, p.UserID, once, "create", 201, func(tx *sqldb.Tx) (string, error) {
+		rec, err := createInTx(ctx, tx, a)
+		if err != nil {
+			return "", err
+		}
+		return a.ID, audit.Append(ctx, tx, rec)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if replayed {
+		a, err = s.reload(ctx, appID)
+		return a, true, err
+	}
+	// The new draft is exactly what was just written: no need to read it back.
+	a.Evidence, a.Notices = []Evidence{}, []Notice{}
+	s.clockOf(a, a.CreatedAt)
+	return a, false, nil
+}
+
+// newDraft checks what must hold of a draft from the start (the court, the
+// template, the standing, sizes) and returns it, not yet stored.
+func (s *Service) newDraft(ctx context.Context, account string, d NewDraft) (*Application, error) {
 	var v errs.Collector
 	s.checkCourt(ctx, &v, d.CourtID)
 	t, terr := currentTemplate(d.TemplateID)
@@ -74,9 +100,9 @@ func (s *Service) CreateDraft(ctx context.Context, d NewDraft, once Once) (a *Ap
 	}
 	checkContent(&v, d.Answers, d.Parties, d.Representative)
 	if err := v.Err(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	a = &Application{ID: ids.New(), CourtID: d.CourtID, AccountID: p.UserID, FiledAs: d.FiledAs, ClientAccountID: d.ClientAccountID,
+	a := &Application{ID: ids.New(), CourtID: d.CourtID, AccountID: account, FiledAs: d.FiledAs, ClientAccountID: d.ClientAccountID,
 		TemplateID: t.ID, TemplateVersion: t.Version, Cause: t.Cause, Answers: d.Answers, Parties: d.Parties,
 		Representative: d.Representative, Status: Draft}
 	if a.Answers == nil {
@@ -91,28 +117,21 @@ func (s *Service) CreateDraft(ctx context.Context, d NewDraft, once Once) (a *Ap
 	if a.FiledAs == AsSelf {
 		a.Representative = nil
 	}
-	appID, replayed, err := s.once(ctx, p.UserID, once, "create", 201, func(tx *sqldb.Tx) (string, error) {
-		a.CreatedAt, a.UpdatedAt = tx.Now, tx.Now
-		if err := insertApp(ctx, tx, a); err != nil {
-			return "", err
-		}
-		if err := addEvent(ctx, tx, a, "created", map[string]any{"template_id": a.TemplateID, "template_version": a.TemplateVersion}); err != nil {
-			return "", err
-		}
-		return a.ID, audit.Append(ctx, tx, audit.Record{Action: "filing.application.create", CourtID: a.CourtID, Target: a.ID,
-			Detail: map[string]any{"template_id": a.TemplateID, "filed_as": a.FiledAs}})
-	})
-	if err != nil {
-		return nil, false, err
+	return a, nil
+}
+
+// createInTx writes a new draft and its timeline entry in tx, and returns
+// the audit record the caller appends.
+func createInTx(ctx context.Context, tx *sqldb.Tx, a *Application) (audit.Record, error) {
+	a.CreatedAt, a.UpdatedAt = tx.Now, tx.Now
+	if err := insertApp(ctx, tx, a); err != nil {
+		return audit.Record{}, err
 	}
-	if replayed {
-		a, err = s.reload(ctx, appID)
-		return a, true, err
+	if err := addEvent(ctx, tx, a, "created", map[string]any{"template_id": a.TemplateID, "template_version": a.TemplateVersion}); err != nil {
+		return audit.Record{}, err
 	}
-	// The new draft is exactly what was just written: no need to read it back.
-	a.Evidence, a.Notices = []Evidence{}, []Notice{}
-	s.clockOf(a, a.CreatedAt)
-	return a, false, nil
+	return audit.Record{Action: "filing.application.create", CourtID: a.CourtID, Target: a.ID,
+		Detail: map[string]any{"template_id": a.TemplateID, "filed_as": a.FiledAs}}, nil
 }
 
 // checkCourt checks that the court exists and is active.

@@ -1,7 +1,10 @@
 package filing
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -71,18 +74,7 @@ func (s *Service) AddEvidence(ctx context.Context, appID string, up Upload) (Evi
 		return Evidence{}, err
 	}
 	var v errs.Collector
-	if !slices.Contains(Roles, up.Role) {
-		v.Add("role", "filing_evidence_role")
-	}
-	up.Name, up.Purpose, up.Source = strings.TrimSpace(up.Name), strings.TrimSpace(up.Purpose), strings.TrimSpace(up.Source)
-	if up.Role == RoleEvidence {
-		checkText(&v, "name", up.Name, true, 100)
-		checkText(&v, "purpose", up.Purpose, true, 500)
-	} else {
-		checkText(&v, "name", up.Name, false, 100)
-		checkText(&v, "purpose", up.Purpose, false, 500)
-	}
-	checkText(&v, "source", up.Source, false, 200)
+	checkUpload(&v, "", &up)
 	if n := len(a.Evidence); n >= s.cfg.MaxItems {
 		v.Add("file", "filing_evidence_too_many", s.cfg.MaxItems)
 	}
@@ -92,25 +84,20 @@ func (s *Service) AddEvidence(ctx context.Context, appID string, up Upload) (Evi
 	if err := v.Err(); err != nil {
 		return Evidence{}, err
 	}
-	f, kind, size, pages, err := s.spool(up.Body)
+	c, kind, size, pages, _, err := s.spool(up.Body)
 	if err != nil {
 		return Evidence{}, err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	ref, err := s.deps.Blobs.Put(ctx, f)
+	defer c.close()
+	r, err := c.reader()
 	if err != nil {
 		return Evidence{}, err
 	}
-	if up.Name == "" {
-		up.Name = defaultName(up.Role)
+	ref, err := s.deps.Blobs.Put(ctx, r)
+	if err != nil {
+		return Evidence{}, err
 	}
-	fileName := up.FileName
-	if !utf8.ValidString(fileName) || utf8.RuneCountInString(fileName) > 200 {
-		fileName = ""
-	}
-	e := Evidence{ID: ids.New(), Role: up.Role, Name: up.Name, Purpose: up.Purpose, Source: up.Source, FileName: fileName,
-		Kind: kind, SHA256: ref.SHA256, Size: size, Pages: pages, UploadedBy: audit.ActorFrom(ctx).UserID}
+	e := newEvidence(ctx, up, kind, ref.SHA256, size, pages)
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var pos int
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM filing_evidence WHERE court_id = ? AND application_id = ?`,
@@ -123,28 +110,65 @@ func (s *Service) AddEvidence(ctx context.Context, appID string, up Upload) (Evi
 		if err := checkEditable(ctx, tx, a); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO filing_evidence (court_id, id, application_id, position, role, name, purpose, source,
-			file_name, kind, sha256, size, pages, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.CourtID, e.ID, a.ID, e.Position, e.Role, e.Name, e.Purpose, e.Source, e.FileName, e.Kind, e.SHA256, e.Size,
-			e.Pages, e.UploadedBy, tx.Now); err != nil {
+		rec, err := s.insertEvidence(ctx, tx, a, e)
+		if err != nil {
 			return err
 		}
-		detail := map[string]any{"evidence_id": e.ID, "role": e.Role, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size}
-		if err := addEvent(ctx, tx, a, "evidence_added", detail); err != nil {
-			return err
-		}
-		// The evidence ledger (Online Litigation Rules Art. 16–19) appends
-		// the file's SHA-256 when it sees this event.
-		if err := s.enqueue(ctx, tx, a, EventEvidenceAdded, map[string]any{"evidence_id": e.ID, "application_id": a.ID,
-			"court_id": a.CourtID, "sha256": e.SHA256, "size": e.Size}); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, audit.Record{Action: "filing.evidence.add", CourtID: a.CourtID, Target: a.ID, Detail: detail})
+		return audit.Append(ctx, tx, rec)
 	})
 	if err != nil {
 		return Evidence{}, err
 	}
 	return e, nil
+}
+
+// insertEvidence writes an evidence row of a, its timeline entry and its
+// outbox event in tx, and returns the audit record the caller appends.
+func (s *Service) insertEvidence(ctx context.Context, tx *sqldb.Tx, a *Application, e Evidence) (audit.Record, error) {
+	if _, err := tx.Exec(ctx, `INSERT INTO filing_evidence (court_id, id, application_id, position, role, name, purpose, source,
+		file_name, kind, sha256, size, pages, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.CourtID, e.ID, a.ID, e.Position, e.Role, e.Name, e.Purpose, e.Source, e.FileName, e.Kind, e.SHA256, e.Size,
+		e.Pages, e.UploadedBy, tx.Now); err != nil {
+		return audit.Record{}, err
+	}
+	detail := map[string]any{"evidence_id": e.ID, "role": e.Role, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size}
+	if err := addEvent(ctx, tx, a, "evidence_added", detail); err != nil {
+		return audit.Record{}, err
+	}
+	// The evidence ledger (Online Litigation Rules Art. 16–19) appends the
+	// file's SHA-256 when it sees this event.
+	if err := s.enqueue(ctx, tx, a, EventEvidenceAdded, map[string]any{"evidence_id": e.ID, "application_id": a.ID,
+		"court_id": a.CourtID, "sha256": e.SHA256, "size": e.Size}); err != nil {
+		return audit.Record{}, err
+	}
+	return audit.Record{Action: "filing.evidence.add", CourtID: a.CourtID, Target: a.ID, Detail: detail}, nil
+}
+
+// checkUpload checks the text fields of an upload (field names prefixed
+// with pre) and trims them.
+func checkUpload(v *errs.Collector, pre string, up *Upload) {
+	if !slices.Contains(Roles, up.Role) {
+		v.Add(pre+"role", "filing_evidence_role")
+	}
+	up.Name, up.Purpose, up.Source = strings.TrimSpace(up.Name), strings.TrimSpace(up.Purpose), strings.TrimSpace(up.Source)
+	// 民诉法 Art. 124(四): an item of evidence states what it proves.
+	required := up.Role == RoleEvidence
+	checkText(v, pre+"name", up.Name, required, 100)
+	checkText(v, pre+"purpose", up.Purpose, required, 500)
+	checkText(v, pre+"source", up.Source, false, 200)
+}
+
+// newEvidence is the evidence row of a checked, stored upload.
+func newEvidence(ctx context.Context, up Upload, kind, sha string, size int64, pages int) Evidence {
+	if up.Name == "" {
+		up.Name = defaultName(up.Role)
+	}
+	fileName := up.FileName
+	if !utf8.ValidString(fileName) || utf8.RuneCountInString(fileName) > 200 {
+		fileName = ""
+	}
+	return Evidence{ID: ids.New(), Role: up.Role, Name: up.Name, Purpose: up.Purpose, Source: up.Source, FileName: fileName,
+		Kind: kind, SHA256: sha, Size: size, Pages: pages, UploadedBy: audit.ActorFrom(ctx).UserID}
 }
 
 func defaultName(role string) string {
@@ -157,51 +181,117 @@ func defaultName(role string) string {
 	return ""
 }
 
-// spool copies body into a temporary file, no larger than the largest
-// limit, and checks it: kind by content, size by kind, PDF structure. The
-// returned file is positioned at its start.
-func (s *Service) spool(body io.Reader) (*os.File, string, int64, int, error) {
+// spoolInMemory is the size up to which an upload is held in memory
+// instead of a temporary file: most evidence sent from a phone (a photo, a
+// short PDF) is smaller, and a temporary file costs several system calls
+// per upload on the request path.
+const spoolInMemory = 1 << 20
+
+// spooled is an upload's content, in memory or in a temporary file.
+type spooled struct {
+	mem []byte
+	f   *os.File
+}
+
+// reader returns the content from its start.
+func (c *spooled) reader() (io.Reader, error) {
+	if c.f == nil {
+		return bytes.NewReader(c.mem), nil
+	}
+	if _, err := c.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return c.f, nil
+}
+
+func (c *spooled) readAt(p []byte, off int64) (int, error) {
+	if c.f == nil {
+		if off >= int64(len(c.mem)) {
+			return 0, io.EOF
+		}
+		n := copy(p, c.mem[off:])
+		if n < len(p) {
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	return c.f.ReadAt(p, off)
+}
+
+// close removes the temporary file, if any.
+func (c *spooled) close() {
+	if c != nil && c.f != nil {
+		c.f.Close()
+		os.Remove(c.f.Name())
+		c.f = nil
+	}
+}
+
+// spool reads body, no larger than the largest limit, into memory (up to
+// spoolInMemory) or a temporary file, and checks it: kind by content, size
+// by kind, PDF structure. sum is its SHA-256 (hex). The caller closes c.
+func (s *Service) spool(body io.Reader) (c *spooled, kind string, size int64, pages int, sum string, err error) {
 	var maxAll int64
 	for _, n := range s.cfg.EvidenceLimits {
 		maxAll = max(maxAll, n)
 	}
-	f, err := os.CreateTemp(s.deps.TempDir, "filing-upload-*")
-	if err != nil {
-		return nil, "", 0, 0, err
+	c = &spooled{}
+	fail := func(err error) (*spooled, string, int64, int, string, error) {
+		c.close()
+		return nil, "", 0, 0, "", err
 	}
-	fail := func(err error) (*os.File, string, int64, int, error) {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, "", 0, 0, err
-	}
-	size, err := io.Copy(f, io.LimitReader(body, maxAll+1))
-	if err != nil {
+	h := sha256.New()
+	src := io.TeeReader(io.LimitReader(body, maxAll+1), h)
+	readErr := func(err error) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return fail(fileError("filing_file_too_large", maxAll/(1<<20)))
+			return fileError("filing_file_too_large", maxAll/(1<<20))
 		}
-		return fail(errs.Wrap(errs.Invalid, "filing.error.upload", err))
+		return errs.Wrap(errs.Invalid, "filing.error.upload", err)
+	}
+	// The buffer grows with the content: a small file costs a small one.
+	var buf bytes.Buffer
+	n, err := io.CopyN(&buf, src, spoolInMemory+1)
+	switch {
+	case err == io.EOF:
+		c.mem, size = buf.Bytes(), n
+	case err != nil:
+		return fail(readErr(err))
+	default: // larger: to a temporary file
+		if c.f, err = os.CreateTemp(s.deps.TempDir, "filing-upload-*"); err != nil {
+			return fail(err)
+		}
+		if _, err := c.f.Write(buf.Bytes()); err != nil {
+			return fail(err)
+		}
+		rest, err := io.Copy(c.f, src)
+		if err != nil {
+			return fail(readErr(err))
+		}
+		size = n + rest
 	}
 	if size == 0 {
 		return fail(fileError("filing_file_empty"))
 	}
 	head := make([]byte, SniffLen)
-	n, _ := f.ReadAt(head, 0)
-	kind := Sniff(head[:n])
+	hn, _ := c.readAt(head, 0)
+	kind = Sniff(head[:hn])
 	if kind == "" {
 		return fail(fileError("filing_file_type"))
 	}
 	if limit := s.cfg.EvidenceLimits[kind]; size > limit {
 		return fail(fileError("filing_file_too_large", limit/(1<<20)))
 	}
-	pages := 0
 	switch kind {
 	case KindJPEG, KindPNG:
 		pages = 1
 	case KindPDF:
-		data := make([]byte, size)
-		if _, err := f.ReadAt(data, 0); err != nil && err != io.EOF {
-			return fail(err)
+		data := c.mem
+		if c.f != nil {
+			data = make([]byte, size)
+			if _, err := c.f.ReadAt(data, 0); err != nil && err != io.EOF {
+				return fail(err)
+			}
 		}
 		switch CheckPDF(data) {
 		case PDFEncrypted:
@@ -213,10 +303,7 @@ func (s *Service) spool(body io.Reader) (*os.File, string, int64, int, error) {
 		}
 		pages = CountPDFPages(data)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fail(err)
-	}
-	return f, kind, size, pages, nil
+	return c, kind, size, pages, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func fileError(code string, args ...any) error {

@@ -34,7 +34,8 @@ type HTTP struct {
 // mux. API (all under /api/v1/filing):
 //
 //	GET    /templates                                  the complaint templates in force
-//	POST   /applications                               start a draft (Idempotency-Key)
+//	POST   /applications                               start a draft (Idempotency-Key); as multipart/form-data,
+//	                                                   a whole filing: draft, files and submit in one request
 //	GET    /applications                               my applications
 //	GET    /applications/{id}                          one, with its problems and warnings
 //	PATCH  /applications/{id}                          change answers, parties, representative
@@ -189,6 +190,10 @@ func (h *HTTP) handleTemplates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) handleCreate(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		h.handleCreateFiling(w, r)
+		return
+	}
 	var d NewDraft
 	body, err := readBody(r, &d)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecourt/ecourt/internal/court/calendar"
+	"github.com/ecourt/ecourt/internal/platform/audit"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/clock"
 	"github.com/ecourt/ecourt/internal/platform/errs"
@@ -101,52 +102,16 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 		if !cur.Status.Editable() {
 			return cur.ID, nil // submitted meanwhile by another request
 		}
-		c, _, err := buildComplaint(cur, tx.Now)
+		first := cur.Status == Draft
+		rec, err := s.fileInTx(ctx, tx, cur)
 		if err != nil {
 			return "", err
 		}
-		received := calendar.DateOf(tx.Now.In(clock.China))
-		period, err := s.deadlineFor(ctx, cur.CourtID, received)
-		if err != nil {
-			return "", err
-		}
-		to, first := Submitted, cur.Status == Draft
-		if !first {
-			to = Resubmitted
-		}
-		q := `UPDATE filing_application SET claim_total_fen = ?, period_start = ?, deadline = ?, corrections = corrections + ?,
-			submitted_at = COALESCE(submitted_at, ?) WHERE court_id = ? AND id = ?`
-		inc := 0
-		if !first {
-			inc = 1
-		}
-		if _, err := tx.Exec(ctx, q, c.ClaimTotalFen, received.String(), period.End.String(), inc, tx.Now, cur.CourtID, cur.ID); err != nil {
-			return "", err
-		}
-		if !first {
-			if _, err := tx.Exec(ctx, `UPDATE filing_notice SET completed_at = ? WHERE court_id = ? AND application_id = ? AND completed_at IS NULL`,
-				tx.Now, cur.CourtID, cur.ID); err != nil {
-				return "", err
-			}
-		}
-		cur.ClaimTotalFen = c.ClaimTotalFen
-		payload := map[string]any{"application_id": cur.ID, "court_id": cur.CourtID, "account_id": cur.AccountID,
-			"template_id": cur.TemplateID, "cause": causeOf(cur), "claim_total_fen": c.ClaimTotalFen,
-			"received": received.String(), "deadline": period.End.String()}
-		detail := map[string]any{"received": received.String(), "deadline": period.End.String(), "provisional": period.Provisional}
-		if err := s.transition(ctx, tx, cur, to, payload, detail); err != nil {
-			return "", err
-		}
-		job := jobs.New(JobDeadline, cur.ID, dueAt(period.End), map[string]string{"application_id": cur.ID})
-		job.CourtID = cur.CourtID
-		if err := jobs.Schedule(ctx, tx, job); err != nil {
+		if err := audit.Append(ctx, tx, rec); err != nil {
 			return "", err
 		}
 		if first {
-			// Every column the transaction wrote, on the row it locked.
-			at := tx.Now
-			cur.SubmittedAt, cur.periodStart, cur.deadline = &at, received, period.End
-			fresh = cur
+			fresh = cur // every column the transaction wrote, on the row it locked
 		}
 		return cur.ID, nil
 	})
@@ -160,4 +125,64 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 	}
 	a, err = s.reload(ctx, id)
 	return a, replayed, err
+}
+
+// fileInTx files cur (a draft, or an application under correction that
+// was completed) inside tx, after Check found nothing to stop it: it
+// records the claim total, starts the statutory clock — the day of receipt
+// is today and the 7-day period (CPL Art. 126) counts from tomorrow on the
+// court's calendar (CPL Art. 85); after a correction it starts again the
+// day after the corrected material is received (Online Litigation Rules
+// Art. 9(二)) —, marks the correction notices completed, moves the status
+// (outbox event, timeline, audit) and schedules the register-by-default
+// job (登记立案规定 Art. 8). cur is updated with every column written. It
+// returns the audit record of the transition for the caller to append.
+func (s *Service) fileInTx(ctx context.Context, tx *sqldb.Tx, cur *Application) (audit.Record, error) {
+	c, _, err := buildComplaint(cur, tx.Now)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	received := calendar.DateOf(tx.Now.In(clock.China))
+	period, err := s.deadlineFor(ctx, cur.CourtID, received)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	to, first := Submitted, cur.Status == Draft
+	if !first {
+		to = Resubmitted
+	}
+	inc := 0
+	if !first {
+		inc = 1
+	}
+	// Written by the status change's own UPDATE: one statement, not two.
+	more := columns{set: `claim_total_fen = ?, period_start = ?, deadline = ?, corrections = corrections + ?,
+		submitted_at = COALESCE(submitted_at, ?)`, args: []any{c.ClaimTotalFen, received.String(), period.End.String(), inc, tx.Now}}
+	if !first {
+		if _, err := tx.Exec(ctx, `UPDATE filing_notice SET completed_at = ? WHERE court_id = ? AND application_id = ? AND completed_at IS NULL`,
+			tx.Now, cur.CourtID, cur.ID); err != nil {
+			return audit.Record{}, err
+		}
+	}
+	cur.ClaimTotalFen = c.ClaimTotalFen
+	payload := map[string]any{"application_id": cur.ID, "court_id": cur.CourtID, "account_id": cur.AccountID,
+		"template_id": cur.TemplateID, "cause": causeOf(cur), "claim_total_fen": c.ClaimTotalFen,
+		"received": received.String(), "deadline": period.End.String()}
+	detail := map[string]any{"received": received.String(), "deadline": period.End.String(), "provisional": period.Provisional}
+	rec, err := s.move(ctx, tx, cur, to, more, payload, detail)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	job := jobs.New(JobDeadline, cur.ID, dueAt(period.End), map[string]string{"application_id": cur.ID})
+	job.CourtID = cur.CourtID
+	if err := jobs.Schedule(ctx, tx, job); err != nil {
+		return audit.Record{}, err
+	}
+	// Every column the transaction wrote.
+	at := tx.Now
+	cur.periodStart, cur.deadline, cur.Corrections = received, period.End, cur.Corrections+inc
+	if first {
+		cur.SubmittedAt = &at
+	}
+	return rec, nil
 }
