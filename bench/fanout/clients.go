@@ -29,7 +29,7 @@ import (
 // The same code reads both servers' streams: only the URL differs.
 
 type clientFlags struct {
-	target    string // hub, bus or centrifugo
+	target    string // hub, bus, node or centrifugo
 	base      string // http://127.0.0.1:port
 	from, to  int    // stream indexes [from, to)
 	per       int    // subscribers per case
@@ -73,6 +73,10 @@ func streamURL(f clientFlags, i int) string {
 	case "centrifugo":
 		tok := centrifugoToken(f.secret, "u"+strconv.Itoa(i), []string{centrifugoChannel(c, a)})
 		return f.base + "/connection/uni_sse?cf_connect=" + urlQueryEscape(`{"token":"`+tok+`"}`)
+	case "node":
+		// Subscriber i%per of case c, signed in as the case's applicant,
+		// respondent or officer (node.go); the server picks the topics.
+		return f.base + "/live?case=" + strconv.Itoa(c) + "&n=" + strconv.Itoa(i%f.per)
 	default:
 		return f.base + "/live?topic=" + urlQueryEscape(hubTopic(c, a))
 	}
@@ -169,6 +173,10 @@ func runClients(f clientFlags) error {
 
 var sentKey = []byte(`"sent_ns":`)
 
+// textSentKey marks the time in a real node's text (-target node), whose
+// view has no field of the bench's own.
+var textSentKey = []byte(`sent_ns=`)
+
 // stream opens one SSE stream and reads it until it ends; ready is called
 // once the server has confirmed the subscription (its first "retry:" or
 // "data:" line).
@@ -210,9 +218,15 @@ func stream(client *http.Client, url string, rec *recorder, ready func()) error 
 		if !bytes.HasPrefix(line, []byte("data:")) {
 			continue
 		}
-		if i := bytes.Index(line, sentKey); i >= 0 {
+		key := sentKey
+		i := bytes.Index(line, key)
+		if i < 0 {
+			key = textSentKey
+			i = bytes.Index(line, key)
+		}
+		if i >= 0 {
 			now := time.Now().UnixNano()
-			rest := line[i+len(sentKey):]
+			rest := line[i+len(key):]
 			j := 0
 			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 				j++

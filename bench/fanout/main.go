@@ -6,6 +6,7 @@
 //	go build -o /tmp/peers/fanout ./bench/fanout
 //	/tmp/peers/fanout -target hub,centrifugo -rounds 3        # 10,000 topics × 6 subscribers
 //	/tmp/peers/fanout -target bus -audiences 3 -rounds 3      # 10,000 cases, 60,000 subscribers
+//	/tmp/peers/fanout -target node -rounds 3                  # the real enforcement service (see node.go)
 //
 // Each target gets a fresh server process: for hub and bus this program
 // re-executed with -role server (live.Hub + live.Serve, HTTP/1.1 and h2c);
@@ -27,10 +28,12 @@
 // A round publishes one message per topic (hub: POST /publish; Centrifugo:
 // POST /api/batch, -batch items per request, -pubconc requests at once;
 // bus: POST /save, which saves one node per case in its own SQLite
-// transaction from -writers goroutines), each carrying "sent_ns", the time
-// its batch was sent (bus: the time its transaction began). It reports the
-// time from the start of the round to 50 %, 95 % and 100 % of the
-// deliveries, deliveries per second (all deliveries ÷ time to the last),
+// transaction from -writers goroutines; node: POST /save, which records one
+// node per case through enforcement.RecordNode from -writers goroutines,
+// see node.go), each carrying "sent_ns", the time its batch was sent (bus:
+// the time its transaction began; node: the time RecordNode was called).
+// It reports the time from the start of the round to 50 %, 95 % and 100 %
+// of the deliveries, deliveries per second (all deliveries ÷ time to the last),
 // each delivery's latency (arrival − sent_ns), the server's CPU time for
 // the round and its resident memory with every subscriber connected.
 // -pin runs the server on CPU 0 and the load generators and the publisher
@@ -82,13 +85,16 @@ type options struct {
 	dialConc   int
 	cfParallel bool
 	serverProf string
+	seedConc   int
+	seedWait   time.Duration
+	seedCache  string
 }
 
 func main() {
 	log.SetFlags(0)
 	role := flag.String("role", "", "internal: server or clients")
 	var o options
-	targets := flag.String("target", "hub,centrifugo", "comma-separated: hub, centrifugo, bus")
+	targets := flag.String("target", "hub,centrifugo", "comma-separated: hub, centrifugo, bus, node")
 	flag.IntVar(&o.cases, "cases", 10000, "cases (topics = cases × audiences)")
 	flag.IntVar(&o.per, "per", 6, "subscribers per case")
 	flag.IntVar(&o.audiences, "audiences", 1, "topics per case (1–3: applicant, respondent, staff); subscribers are spread over them")
@@ -98,7 +104,10 @@ func main() {
 	flag.IntVar(&o.perConn, "streams-per-conn", 200, "h2c: subscribers per TCP connection")
 	flag.IntVar(&o.batch, "batch", 500, "hub/centrifugo: messages per publish request")
 	flag.IntVar(&o.pubConc, "pubconc", 2, "hub/centrifugo: publish requests in flight")
-	flag.IntVar(&o.writers, "writers", 4, "bus: goroutines saving nodes")
+	flag.IntVar(&o.writers, "writers", 4, "bus, node: goroutines saving nodes")
+	flag.IntVar(&o.seedConc, "seedconc", 8, "node: cases seeded at once")
+	flag.StringVar(&o.seedCache, "seed-cache", "", "node: keep the seeded database in this directory and reuse it (node-<cases>.db/.json)")
+	flag.DurationVar(&o.seedWait, "seed-timeout", 60*time.Minute, "node: longest wait for the server's seeding")
 	flag.IntVar(&o.perTx, "per-tx", 1, "bus: nodes per transaction")
 	flag.StringVar(&o.centrifugo, "centrifugo", "/tmp/peers/centrifugo", "Centrifugo v6 binary")
 	flag.BoolVar(&o.pin, "pin", false, "server on CPU 0, load generators and publisher on CPU 1 (taskset)")
@@ -109,9 +118,9 @@ func main() {
 	flag.BoolVar(&o.cfParallel, "cf-parallel", true, "centrifugo: process each /api/batch's commands in parallel")
 	// Internal flags of the re-executed roles.
 	var sf serverFlags
-	flag.StringVar(&o.serverProf, "serverprof", "", "hub/bus: write the server's CPU profile to this file")
+	flag.StringVar(&o.serverProf, "serverprof", "", "hub/bus/node: write the server's CPU profile (of the rounds) to this file")
 	var cf clientFlags
-	flag.StringVar(&sf.mode, "mode", "hub", "internal (server): hub or bus")
+	flag.StringVar(&sf.mode, "mode", "hub", "internal (server): hub, bus or node")
 	flag.StringVar(&sf.addr, "addr", "127.0.0.1:0", "internal (server): listen address")
 	flag.StringVar(&sf.dir, "dir", "", "internal (server): data directory")
 	flag.StringVar(&cf.base, "base", "", "internal (clients): server base URL")
@@ -124,7 +133,7 @@ func main() {
 
 	switch *role {
 	case "server":
-		sf.audiences, sf.jsFsync, sf.cpuProf = o.audiences, o.jsFsync, o.serverProf
+		sf.audiences, sf.jsFsync, sf.cpuProf, sf.cases, sf.seedConc, sf.seedCache = o.audiences, o.jsFsync, o.serverProf, o.cases, o.seedConc, o.seedCache
 		if err := runServer(sf); err != nil {
 			log.Fatal(err)
 		}
@@ -207,6 +216,12 @@ func loadAvg() string {
 }
 
 func runTarget(name string, o options) ([]round, error) {
+	if name == "node" && o.audiences != len(audienceNames) {
+		// The real service routes every node to its three audience topics.
+		o.audiences = len(audienceNames)
+		fmt.Printf("node: %d audience topics per case (%d topics), %d officers, %d writers\n", o.audiences, o.cases*o.audiences,
+			officersFor(o.cases), o.writers)
+	}
 	t, err := startServer(name, o)
 	if err != nil {
 		return nil, err
@@ -214,6 +229,24 @@ func runTarget(name string, o options) ([]round, error) {
 	defer t.stop()
 	time.Sleep(500 * time.Millisecond)
 	idleRSS := rssMiB(t.srv.Process.Pid)
+	var seed struct {
+		Cases     int
+		Accounts  int
+		SeedS     float64 `json:"seed_s"`
+		QuiesceS  float64 `json:"quiesce_s"`
+		InboxRows int     `json:"inbox_rows"`
+		DBBytes   int64   `json:"db_bytes"`
+		Cached    bool
+	}
+	if name == "node" {
+		getJSON(&http.Client{Timeout: time.Minute}, t.base+"/seed", &seed)
+		from := "seeded"
+		if seed.Cached {
+			from = "loaded from the seed cache (seeded originally)"
+		}
+		fmt.Printf("node: %d enforcement cases (%d accounts) %s in %.1f s, drained in %.1f s; database %.0f MiB; server RSS %.0f MiB\n",
+			seed.Cases, seed.Accounts, from, seed.SeedS, seed.QuiesceS, float64(seed.DBBytes)/(1<<20), idleRSS)
+	}
 
 	subs := o.cases * o.per
 	connStart := time.Now()
@@ -267,10 +300,19 @@ func runTarget(name string, o options) ([]round, error) {
 			open += g.alive.Load()
 		}
 		cpu0 := cpuSeconds(t.srv.Process.Pid)
+		var inboxMS chan float64
+		if name == "node" {
+			inboxMS = make(chan float64, 1)
+			var ib struct{ Rows int }
+			getJSON(client, t.base+"/inbox", &ib)
+			// Every node notifies the case's applicant and respondent (one
+			// account each): two inbox rows per node.
+			go waitInbox(client, t.base, ib.Rows+2*o.cases, time.Now(), o.timeout+5*time.Minute, inboxMS)
+		}
 		start := time.Now()
 		var savedPerS float64
 		var err error
-		if name == "bus" {
+		if name == "bus" || name == "node" {
 			savedPerS, err = save(client, t, o, k)
 		} else {
 			err = publish(client, t, o, k)
@@ -313,7 +355,15 @@ func runTarget(name string, o options) ([]round, error) {
 		r.PublishMS = ms(pubDone)
 		r.ServerCPUS = cpu
 		r.ConnectS, r.ServerRSSMiB, r.ServerIdleMiB = connectS, rss, idleRSS
-		if name == "bus" {
+		if name == "node" {
+			select {
+			case r.InboxMS = <-inboxMS:
+			case <-time.After(o.timeout + 5*time.Minute):
+				r.InboxMS = -1
+			}
+			r.SeedS = seed.SeedS
+		}
+		if name == "bus" || name == "node" {
 			r.SavedPerS = savedPerS
 			if r.T100MS > 0 {
 				r.NodesPerS = float64(o.cases) / (r.T100MS / 1000)

@@ -41,6 +41,7 @@ type target struct {
 	secret  string
 	apiKey  string
 	dir     string
+	exited  chan struct{} // closed when the server process has exited
 }
 
 func startServer(name string, o options) (*target, error) {
@@ -51,13 +52,14 @@ func startServer(name string, o options) (*target, error) {
 	t := &target{name: name, dir: dir}
 	self, _ := os.Executable()
 	switch name {
-	case "hub", "bus":
+	case "hub", "bus", "node":
 		port := freePort()
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		t.srv = command(o, "0", self, "-role", "server", "-mode", name, "-addr", addr, "-dir", dir,
-			"-audiences", strconv.Itoa(o.audiences), "-jsfsync", o.jsFsync, "-serverprof", o.serverProf)
+			"-audiences", strconv.Itoa(o.audiences), "-jsfsync", o.jsFsync, "-serverprof", o.serverProf,
+			"-cases", strconv.Itoa(o.cases), "-seedconc", strconv.Itoa(o.seedConc), "-seed-cache", o.seedCache)
 		t.base = "http://" + addr
-		t.publish = t.base + map[string]string{"hub": "/publish", "bus": "/save"}[name]
+		t.publish = t.base + map[string]string{"hub": "/publish", "bus": "/save", "node": "/save"}[name]
 	case "centrifugo":
 		port, internal := freePort(), freePort()
 		t.secret, t.apiKey = randomHex(32), randomHex(16)
@@ -75,9 +77,25 @@ func startServer(name string, o options) (*target, error) {
 	if err := t.srv.Start(); err != nil {
 		return nil, err
 	}
-	// Ready when it answers on the subscribers' port.
-	deadline := time.Now().Add(30 * time.Second)
+	// Ready when it answers on the subscribers' port (node: once seeded).
+	wait := 30 * time.Second
+	if name == "node" {
+		wait = o.seedWait
+	}
+	deadline := time.Now().Add(wait)
+	t.exited = make(chan struct{})
+	go func() {
+		// A server that dies while seeding or starting is reported at once.
+		_ = t.srv.Wait()
+		close(t.exited)
+	}()
 	for {
+		select {
+		case <-t.exited:
+			os.RemoveAll(t.dir)
+			return nil, fmt.Errorf("server exited before listening")
+		default:
+		}
 		c, err := net.DialTimeout("tcp", strings.TrimPrefix(t.base, "http://"), time.Second)
 		if err == nil {
 			c.Close()
@@ -85,7 +103,7 @@ func startServer(name string, o options) (*target, error) {
 		}
 		if time.Now().After(deadline) {
 			t.stop()
-			return nil, fmt.Errorf("server not listening after 30 s: %w", err)
+			return nil, fmt.Errorf("server not listening after %s: %w", wait, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -95,13 +113,11 @@ func startServer(name string, o options) (*target, error) {
 func (t *target) stop() {
 	if t.srv.Process != nil {
 		_ = t.srv.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = t.srv.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-t.exited:
 		case <-time.After(10 * time.Second):
 			_ = t.srv.Process.Kill()
-			<-done
+			<-t.exited
 		}
 	}
 	os.RemoveAll(t.dir)

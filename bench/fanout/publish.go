@@ -122,3 +122,19 @@ func save(c *http.Client, t *target, o options, seq int) (float64, error) {
 	}
 	return float64(r.Saved) / (float64(r.EndNS-r.StartNS) / 1e9), nil
 }
+
+// waitInbox polls the node server's inbox row count until it reaches want
+// and sends the time from start (ms), or -1 after limit.
+func waitInbox(c *http.Client, base string, want int, start time.Time, limit time.Duration, out chan<- float64) {
+	deadline := start.Add(limit)
+	for time.Now().Before(deadline) {
+		var ib struct{ Rows int }
+		getJSON(c, base+"/inbox", &ib)
+		if ib.Rows >= want {
+			out <- ms(time.Since(start))
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out <- -1
+}

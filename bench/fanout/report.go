@@ -28,8 +28,10 @@ type round struct {
 	LatP99MS      float64 `json:"lat_p99_ms"`
 	LatMaxMS      float64 `json:"lat_max_ms"`
 	ServerCPUS    float64 `json:"server_cpu_s"`
-	NodesPerS     float64 `json:"nodes_per_s,omitempty"` // bus: nodes saved ÷ time to the last delivery
-	SavedPerS     float64 `json:"saved_per_s,omitempty"` // bus: nodes saved ÷ time to save them
+	NodesPerS     float64 `json:"nodes_per_s,omitempty"` // bus, node: nodes saved ÷ time to the last delivery
+	SavedPerS     float64 `json:"saved_per_s,omitempty"` // bus, node: nodes saved ÷ time to save them
+	InboxMS       float64 `json:"inbox_ms,omitempty"`    // node: start of round → every node's inbox rows exist
+	SeedS         float64 `json:"seed_s,omitempty"`      // node: seeding the cases (not measured in the round)
 	LiveDropped   int64   `json:"live_dropped,omitempty"`
 	Lagged        int64   `json:"lagged,omitempty"`
 	ConnectS      float64 `json:"connect_s"`
@@ -71,8 +73,11 @@ func stats(name string, k, expected int, start time.Time, recv, lat []int64) rou
 func printRound(r round) {
 	fmt.Printf("%-10s round %d: %d/%d delivered (%d open); publish %.0f ms; 50%% %.0f ms, 95%% %.0f ms, 100%% %.0f ms; %.0f deliveries/s; latency p50 %.0f p95 %.0f p99 %.0f max %.0f ms; server CPU %.2f s",
 		r.Target, r.Round, r.Delivered, r.Expected, r.Open, r.PublishMS, r.T50MS, r.T95MS, r.T100MS, r.PerSecond, r.LatP50MS, r.LatP95MS, r.LatP99MS, r.LatMaxMS, r.ServerCPUS)
-	if r.Target == "bus" {
+	if r.Target == "bus" || r.Target == "node" {
 		fmt.Printf("; saved %.0f nodes/s, %.0f nodes/s to the last delivery; live dropped %d", r.SavedPerS, r.NodesPerS, r.LiveDropped)
+	}
+	if r.Target == "node" {
+		fmt.Printf("; inbox rows of every node after %.0f ms", r.InboxMS)
 	}
 	if r.Lagged > 0 {
 		fmt.Printf("; %d subscribers lagged", r.Lagged)
@@ -110,6 +115,12 @@ func summarize(all []round) {
 			med(rs, func(r round) float64 { return r.ServerCPUS }), rs[0].ServerRSSMiB)
 	}
 	fmt.Println("(medians over the rounds)")
+	if rs := by["node"]; len(rs) > 0 {
+		fmt.Printf("node (real enforcement service): %.0f nodes/s recorded (%.0f nodes/s to the last live delivery); save → delivered p50 %.0f ms, p95 %.0f ms; every node's inbox rows after %.0f ms; seeding %.0f s (not measured)\n",
+			med(rs, func(r round) float64 { return r.SavedPerS }), med(rs, func(r round) float64 { return r.NodesPerS }),
+			med(rs, func(r round) float64 { return r.LatP50MS }), med(rs, func(r round) float64 { return r.LatP95MS }),
+			med(rs, func(r round) float64 { return r.InboxMS }), rs[0].SeedS)
+	}
 	if h, c := rate["hub"], rate["centrifugo"]; h > 0 && c > 0 {
 		fmt.Printf("hub ÷ centrifugo deliveries/s: %.2f×\n", h/c)
 	}

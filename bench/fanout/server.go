@@ -37,12 +37,15 @@ import (
 //     transaction began.
 
 type serverFlags struct {
-	mode      string // hub or bus
+	mode      string // hub, bus or node
 	addr      string
 	dir       string
 	audiences int
 	jsFsync   string // always or an interval
 	cpuProf   string // write a CPU profile here until SIGTERM
+	cases     int    // node: enforcement cases to seed
+	seedConc  int    // node: cases seeded at once
+	seedCache string // node: directory of the seeded databases kept between runs
 }
 
 // nodeEvent is the synthetic enforcement node event: the views for each
@@ -65,14 +68,16 @@ func runServer(f serverFlags) error {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h := live.NewHub(live.Options{Logger: quiet})
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
-		topics := r.URL.Query()["topic"]
-		if len(topics) == 0 {
-			http.Error(w, "topic required", http.StatusBadRequest)
-			return
-		}
-		_ = live.Serve(w, r, h.Subscribe(topics))
-	})
+	if f.mode != "node" { // node: the real enforcement endpoint (node.go)
+		mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
+			topics := r.URL.Query()["topic"]
+			if len(topics) == 0 {
+				http.Error(w, "topic required", http.StatusBadRequest)
+				return
+			}
+			_ = live.Serve(w, r, h.Subscribe(topics))
+		})
+	}
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -117,6 +122,12 @@ func runServer(f serverFlags) error {
 		mux.HandleFunc("GET /busstats", func(w http.ResponseWriter, r *http.Request) {
 			_ = json.NewEncoder(w).Encode(b.Stats())
 		})
+	case "node":
+		stop, err := startNode(ctx, f, mux, h, quiet)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	default:
 		return fmt.Errorf("server mode %q", f.mode)
 	}

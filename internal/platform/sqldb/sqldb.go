@@ -137,6 +137,10 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
+	// The one writer keeps a larger page cache (64 MiB instead of SQLite's
+	// 2 MiB): every write transaction descends the same hot B-trees, and a
+	// court's database soon outgrows 2 MiB, turning each descent into reads.
+	wq.Add("_pragma", "cache_size(-65536)")
 	if !memory {
 		// Checkpoints run on their own connection (checkpoint.go).
 		wq.Add("_pragma", "wal_autocheckpoint(0)")
@@ -158,6 +162,7 @@ func openSQLite(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		rq[k] = v
 	}
 	rq.Add("_pragma", "query_only(1)")
+	rq.Add("_pragma", "cache_size(-16384)") // 16 MiB per reader
 	r, err := sql.Open("sqlite", base+sep+rq.Encode())
 	if err != nil {
 		w.Close()
