@@ -22,23 +22,50 @@ type claimed struct {
 
 // claimSQL returns the statement that claims up to n due jobs of the given
 // kinds: scheduled jobs whose run_at has come, and running jobs whose lease
-// expired (their runner crashed) with attempts left. It is the dialect seam
-// of this package. On PostgreSQL the inner SELECT locks its rows and skips
-// rows other runners are claiming, so concurrent runners never take the
-// same job; a row another runner claimed meanwhile is re-checked against the
-// WHERE clause after the lock and dropped. SQLite has one writer (BEGIN
-// IMMEDIATE, across processes too), so the same UPDATE is atomic as it is.
+// expired (their runner crashed) with attempts left, earliest first, and
+// the order of its arguments after the three SET values (token, lease
+// until, now): claimArgs. It is the dialect seam of this package.
+//
+// On PostgreSQL the inner SELECT locks its rows and skips rows other
+// runners are claiming, so concurrent runners never take the same job; a
+// row another runner claimed meanwhile is re-checked against the WHERE
+// clause after the lock and dropped. SQLite has one writer (BEGIN
+// IMMEDIATE, across processes too), so the same UPDATE is atomic as it is;
+// there each of the two kinds of due row is read in index order
+// (jobs_job_due) and limited on its own, because SQLite answers the OR of
+// the two with a sort of every due row — the whole backlog, at every claim.
 func claimSQL(d sqldb.Dialect, kinds int) string {
-	lock := ""
+	set := `UPDATE jobs_job SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ?
+		WHERE id IN (`
+	in := `kind IN (` + placeholders(kinds) + `)`
 	if d == sqldb.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	return `UPDATE jobs_job SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM jobs_job
-			WHERE kind IN (` + placeholders(kinds) + `)
+		return set + `SELECT id FROM jobs_job
+			WHERE ` + in + `
 			AND ((state = 'scheduled' AND run_at <= ?) OR (state = 'running' AND lease_until <= ? AND attempts < max_attempts))
-			ORDER BY run_at, id LIMIT ?` + lock + `)
+			ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
 		RETURNING ` + jobColumns
+	}
+	return set + `SELECT id FROM (
+			SELECT * FROM (SELECT id, run_at FROM jobs_job WHERE state = 'scheduled' AND run_at <= ? AND ` + in + `
+				ORDER BY state, run_at, id LIMIT ?)
+			UNION ALL
+			SELECT * FROM (SELECT id, run_at FROM jobs_job WHERE state = 'running' AND lease_until <= ? AND attempts < max_attempts AND ` + in + `
+				ORDER BY state, run_at, id LIMIT ?))
+			ORDER BY run_at, id LIMIT ?)
+		RETURNING ` + jobColumns
+}
+
+// claimArgs are the arguments of claimSQL after the SET values.
+func claimArgs(d sqldb.Dialect, kinds []any, now time.Time, limit int) []any {
+	if d == sqldb.Postgres {
+		args := append([]any{}, kinds...)
+		return append(args, now, now, limit)
+	}
+	args := []any{now}
+	args = append(args, kinds...)
+	args = append(args, limit, now)
+	args = append(args, kinds...)
+	return append(args, limit, limit)
 }
 
 func placeholders(n int) string {
@@ -84,8 +111,7 @@ func (r *Runner) claim(ctx context.Context, limit int) ([]claimed, error) {
 			return err
 		}
 
-		args = append([]any{token, now.Add(r.opts.Lease), now}, kindArgs...)
-		args = append(args, now, now, limit)
+		args = append([]any{token, now.Add(r.opts.Lease), now}, claimArgs(tx.Dialect(), kindArgs, now, limit)...)
 		rows, err = tx.Query(ctx, claimSQL(tx.Dialect(), len(kinds)), args...)
 		if err != nil {
 			return err
