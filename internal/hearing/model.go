@@ -141,6 +141,7 @@ type Hearing struct {
 	CourtID       string        `json:"court_id"`
 	CaseID        string        `json:"case_id"`
 	CaseNumber    string        `json:"case_number"`
+	Cause         string        `json:"cause"` // the case's 案由 when scheduled
 	StartsAt      time.Time     `json:"starts_at"`
 	EndsAt        time.Time     `json:"ends_at"`
 	Courtroom     string        `json:"courtroom"`

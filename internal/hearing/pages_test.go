@@ -108,7 +108,8 @@ func TestPages(t *testing.T) {
 			if rec := get(h, "GET", "/hearings/self-test", "", lang, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="st-start"`) {
 				t.Errorf("self-test (%s): %d", lang, rec.Code)
 			}
-			if rec := get(h, "GET", "/hearings/public", "", lang, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), c.Number) {
+			if rec := get(h, "GET", "/hearings/public", "", lang, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), c.Number) ||
+				!strings.Contains(rec.Body.String(), c.Cause) || !strings.Contains(rec.Body.String(), c.Parties[0].Name) {
 				t.Errorf("public list (%s): %d", lang, rec.Code)
 			}
 			if rec := get(h, "GET", "/cases/"+c.ID+"/hearings", "u-clerk", lang, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="starts_at"`) {

@@ -14,12 +14,38 @@ import (
 // trade secrets on application) are never listed: Schedule refuses a
 // public hearing with a state-security exclusion, and a hearing not
 // public always carries its reason.
-func (s *Service) PublicHearings(ctx context.Context) ([]Hearing, error) {
+//
+// Each comes with its notice (开庭公告, CPL Art. 139 para 2: 公开审理的，
+// 应当公告当事人姓名、案由和开庭的时间、地点): the parties' names with
+// their roles, the cause, the time and the place; nothing else of the
+// participants is shown.
+func (s *Service) PublicHearings(ctx context.Context) ([]PublicHearing, error) {
 	hs, err := listHearings(ctx, s.db, `public = 1 AND status IN ('scheduled', 'open', 'recessed')`)
-	for i := range hs {
-		hs[i].Participants = publicView(hs[i].Participants)
+	out := make([]PublicHearing, 0, len(hs))
+	for _, h := range hs {
+		ph := PublicHearing{Hearing: h}
+		for _, p := range h.Participants {
+			if p.Kind == KindParty {
+				ph.Parties = append(ph.Parties, NoticeParty{Seat: p.Seat, Name: p.Name})
+			}
+		}
+		ph.Participants = publicView(h.Participants)
+		out = append(out, ph)
 	}
-	return hs, err
+	return out, err
+}
+
+// PublicHearing is a public hearing as the public list shows it.
+type PublicHearing struct {
+	Hearing
+	// Parties are the parties named in the notice (seat label and name).
+	Parties []NoticeParty `json:"parties"`
+}
+
+// NoticeParty is a party named in a hearing notice.
+type NoticeParty struct {
+	Seat string `json:"seat"`
+	Name string `json:"name"`
 }
 
 // publicView keeps only seat labels and the bench's names: parties'

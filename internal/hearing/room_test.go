@@ -229,6 +229,11 @@ func TestPublicHearings(t *testing.T) {
 				t.Errorf("public view shows %+v", p)
 			}
 		}
+		// The notice names the parties, the cause, the time and the place
+		// (CPL Art. 139 para 2).
+		if n := list[0]; n.Cause != c.Cause || n.Cause == "" || len(n.Parties) < 2 || n.Parties[0].Name == "" || n.Parties[0].Seat == "" {
+			t.Errorf("public notice = cause %q, parties %+v", n.Cause, n.Parties)
+		}
 		if _, err := f.s.LiveToken(context.Background(), priv.ID); errs.CodeOf(err) != errs.NotFound {
 			t.Errorf("private livestream: %v", err)
 		}

@@ -206,7 +206,7 @@ func (s *Service) plan(c casefile.Case, nh NewHearing, consents []casefile.Conse
 		nh.Exclusion = ExclPartyObjection
 		nh.ExclusionNote = "各方当事人均明确表示不同意在线庭审"
 	}
-	h := Hearing{ID: ids.New(), CourtID: c.CourtID, CaseID: c.ID, CaseNumber: c.Number, StartsAt: nh.StartsAt.UTC().Truncate(time.Second),
+	h := Hearing{ID: ids.New(), CourtID: c.CourtID, CaseID: c.ID, CaseNumber: c.Number, Cause: c.Cause, StartsAt: nh.StartsAt.UTC().Truncate(time.Second),
 		Courtroom: strings.TrimSpace(nh.Courtroom), Public: nh.Public, PrivateReason: nh.PrivateReason,
 		Exclusion: nh.Exclusion, ExclusionNote: strings.TrimSpace(nh.ExclusionNote), Status: Scheduled, Seq: 1}
 	h.EndsAt = h.StartsAt.Add(nh.Duration)

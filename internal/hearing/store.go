@@ -10,7 +10,7 @@ import (
 )
 
 const hearingColumns = `court_id, id, case_id, case_number, starts_at, ends_at, courtroom, mode, public, private_reason,
-	online_excluded, exclusion_note, status, room, cancel_reason, opened_at, closed_at, seq, created_by, created_at, updated_at`
+	online_excluded, exclusion_note, status, room, cancel_reason, opened_at, closed_at, seq, created_by, created_at, updated_at, cause`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -42,7 +42,7 @@ func scanHearing(r scanner) (Hearing, error) {
 	var opened, closed sql.NullTime
 	err := r.Scan(&h.CourtID, &h.ID, &h.CaseID, &h.CaseNumber, &h.StartsAt, &h.EndsAt, &h.Courtroom, &h.Mode, &public,
 		&h.PrivateReason, &h.Exclusion, &h.ExclusionNote, &h.Status, &h.Room, &h.CancelReason, &opened, &closed, &h.Seq,
-		&h.CreatedBy, &h.CreatedAt, &h.UpdatedAt)
+		&h.CreatedBy, &h.CreatedAt, &h.UpdatedAt, &h.Cause)
 	if err != nil {
 		return Hearing{}, err
 	}
@@ -54,10 +54,10 @@ func scanHearing(r scanner) (Hearing, error) {
 
 func insertHearing(ctx context.Context, tx *sqldb.Tx, h Hearing) error {
 	_, err := tx.Exec(ctx, `INSERT INTO hearing_hearing (`+hearingColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.CourtID, h.ID, h.CaseID, h.CaseNumber, h.StartsAt.UTC(), h.EndsAt.UTC(), h.Courtroom, h.Mode, b2i(h.Public),
 		h.PrivateReason, h.Exclusion, h.ExclusionNote, h.Status, h.Room, h.CancelReason, nullTime(h.OpenedAt),
-		nullTime(h.ClosedAt), h.Seq, h.CreatedBy, h.CreatedAt, h.UpdatedAt)
+		nullTime(h.ClosedAt), h.Seq, h.CreatedBy, h.CreatedAt, h.UpdatedAt, h.Cause)
 	return err
 }
 
