@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecourt/ecourt/internal/platform/bus"
-
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/casefund"
 	"github.com/ecourt/ecourt/internal/court/calendar"
@@ -18,6 +16,7 @@ import (
 	"github.com/ecourt/ecourt/internal/enforcement"
 	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/bus"
 	"github.com/ecourt/ecourt/internal/platform/clock"
 	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/money"
@@ -105,6 +104,13 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 	effective := last
 	final := c.Procedure == casefile.SmallClaims || c.Procedure == casefile.Special || isSecondInstance(c.TypeCode)
 	if appealable && !final && kind != enforcement.TitleMediation {
+		// An appeal was filed: the second instance decides, and its
+		// document is the title (CPL Art. 182).
+		if appealed, err := t.a.svc.casefile.Appealed(ctx, d.CaseID); err != nil {
+			return enforcement.Title{}, err
+		} else if appealed {
+			return enforcement.Title{}, errs.New(errs.Conflict, "enforcement.error.appealed")
+		}
 		periods, err := t.a.svc.delivery.ListPeriods(sys, d.CaseID)
 		if err != nil {
 			return enforcement.Title{}, err

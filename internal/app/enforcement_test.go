@@ -73,12 +73,31 @@ func TestEnforcementJourney(t *testing.T) {
 					"electronic": true, "judgments": true, "acknowledged": true,
 					"channels": []map[string]string{{"channel": "inbox"}}}), http.StatusOK)
 			}
+			// A first-instance judgment against which an appeal was filed
+			// (the demo's 民终 case) never becomes a title of its own.
+			judgment, err := os.ReadFile("../document/render/testdata/civil_judgment.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := must(t, judge.do("POST", "/api/v1/cases/"+loan.ID+"/documents", rawJSON(fmt.Sprintf(`{"document":%s,"serve_on":[%q,%q],"appealable":true}`,
+				judgment, party[casefile.Plaintiff], party[casefile.Defendant]))), http.StatusCreated)
+			jdoc := decode[struct {
+				Document struct{ ID string } `json:"document"`
+			}](t, r).Document.ID
+			waitServed(t, ta, loan.ID, jdoc, 2)
+			r = must(t, lit.do("POST", "/api/v1/enforcement/applications", map[string]any{"court_id": court.ID, "type_code": "执",
+				"document_id": jdoc, "amount_fen": 5_000_000, "due": calendar.DateOf(ta.DB.Now().In(clock.China)).Plus(10).String(),
+				"claim": "支付借款本金五万元"}), http.StatusConflict)
+			if !strings.Contains(r.String(), "上诉") && !strings.Contains(r.String(), "appeal") {
+				t.Errorf("application on an appealed judgment: %s", r)
+			}
+
 			mediation, err := os.ReadFile("../document/render/testdata/civil_mediation.json")
 			if err != nil {
 				t.Fatal(err)
 			}
 			issue := rawJSON(fmt.Sprintf(`{"document":%s,"serve_on":[%q]}`, mediation, party[casefile.Plaintiff]))
-			r := must(t, judge.do("POST", "/api/v1/cases/"+loan.ID+"/documents", issue), http.StatusCreated)
+			r = must(t, judge.do("POST", "/api/v1/cases/"+loan.ID+"/documents", issue), http.StatusCreated)
 			doc := decode[struct {
 				Document struct{ ID string } `json:"document"`
 			}](t, r).Document.ID

@@ -232,6 +232,18 @@ func (s *Service) Counts(ctx context.Context, courtID string) (map[Status]int, e
 	return countByStatus(ctx, s.db, courtID)
 }
 
+// Appealed reports whether a later case names caseID as its original (an
+// appeal, or a retrial): a first-instance judgment against which an appeal
+// was filed does not take effect (CPL Art. 171, 182). The caller must be
+// allowed to read caseID (the check is audited); nothing of the later case
+// is returned.
+func (s *Service) Appealed(ctx context.Context, caseID string) (bool, error) {
+	if _, err := s.Authorize(ctx, caseID, NeedRead); err != nil {
+		return false, err
+	}
+	return hasChildCase(ctx, s.db, caseID)
+}
+
 // change runs fn in a transaction after the access check for need, and
 // appends the audit entry action for the case. fn gets the unmasked grant.
 func (s *Service) change(ctx context.Context, caseID string, need Need, action string, fn func(tx *sqldb.Tx, g grant) (detail any, err error)) error {

@@ -382,3 +382,11 @@ func orNow(t, now time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// hasChildCase reports whether a case names caseID as its parent
+// (casefile_case_parent index).
+func hasChildCase(ctx context.Context, q sqldb.Querier, caseID string) (bool, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM casefile_case WHERE parent_case_id = ? LIMIT 1) AS t`, caseID).Scan(&n)
+	return n > 0, err
+}
