@@ -102,8 +102,7 @@ func (t titles) EffectiveTitle(ctx context.Context, documentID string) (enforcem
 		appealable = appealable || r.Document.Appealable
 	}
 	effective := last
-	final := c.Procedure == casefile.SmallClaims || c.Procedure == casefile.Special || isSecondInstance(c.TypeCode)
-	if appealable && !final && kind != enforcement.TitleMediation {
+	if appealable && !c.Final() && kind != enforcement.TitleMediation {
 		// An appeal was filed: the second instance decides, and its
 		// document is the title (CPL Art. 182).
 		if appealed, err := t.a.svc.casefile.Appealed(ctx, d.CaseID); err != nil {
@@ -184,12 +183,6 @@ func opposes(role casefile.PartyRole, mine map[casefile.PartyRole]bool) bool {
 		}
 	}
 	return false
-}
-
-// isSecondInstance reports whether a case type code is a second-instance
-// (终) or retrial-as-second-instance type (法〔2015〕137号 附件: 民终, 行终…).
-func isSecondInstance(typeCode string) bool {
-	return len(typeCode) >= len("终") && typeCode[len(typeCode)-len("终"):] == "终"
 }
 
 // servedDay is the court-local day a service took effect.

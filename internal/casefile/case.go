@@ -3,6 +3,7 @@ package casefile
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,6 +37,15 @@ type Case struct {
 // ParsedNumber returns the case's number taken apart.
 func (c Case) ParsedNumber() Number {
 	return Number{Year: c.Year, CourtCode: c.CourtCode, SpecCode: c.SpecCode, TypeCode: c.TypeCode, Seq: c.Seq}
+}
+
+// Final reports whether the case's judgments and rulings are final when
+// made, so that nothing in it can be appealed: small claims are decided at
+// one instance (CPL Art. 165), so are the special procedures (Art. 185:
+// 依照本章程序审理的案件，实行一审终审), and a second instance is final
+// (Art. 182; its type code ends in 终, 法〔2015〕137号).
+func (c Case) Final() bool {
+	return c.Procedure == SmallClaims || c.Procedure == Special || strings.HasSuffix(c.TypeCode, "终")
 }
 
 // Party returns the party with the given ID.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/casefile"
@@ -84,9 +83,8 @@ func (s *Service) Serve(ctx context.Context, req ServeRequest) ([]Record, error)
 	if req.CourtID != "" && req.CourtID != c.CourtID {
 		v.AddField(fieldErr("court_id", "case_court"))
 	}
-	// CPL Art. 165: small claims are decided at one instance; Art. 182: a
-	// second-instance judgment or ruling is final. Neither can be appealed.
-	if d.Appealable && (c.Procedure == casefile.SmallClaims || strings.HasSuffix(c.TypeCode, "终")) {
+	// A final case's documents cannot be appealed (casefile.Case.Final).
+	if d.Appealable && c.Final() {
 		v.AddField(fieldErr("document.appealable", "final_instance"))
 	}
 	recips := resolveRecipients(&v, c, req.Recipients)
