@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -396,13 +395,18 @@ func (a *App) handleNoticeServed(ctx context.Context, ev bus.Event) error {
 		return nil
 	}
 	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, p.CourtID), p.CaseID, enforcement.NodeInput{Kind: "notice_served",
-		Source: "delivery.service:" + p.ServiceID, Text: fmt.Sprintf("执行通知书、报告财产令已于 %s 送达被执行人。", p.ServedOn)})
+		Source: "delivery.service:" + p.ServiceID, Text: p.ServedOn})
 	if errs.CodeOf(err) == errs.NotFound {
 		return nil
 	}
 	return err
 }
 
+// The nodes these consumers record carry no sentence of their own: the
+// page names the kind and shows the amount in the reader's language, and
+// the text is only the day it happened (value date, payout date, day of
+// service), which reads the same in both.
+//
 // handleMoneyEvent records money received in, or paid out of, the case
 // account as a progress node of the enforcement case, once per receipt or
 // payout (the node's Source), so that the applicant sees each arrival at
@@ -426,10 +430,10 @@ func (a *App) handleMoneyEvent(ctx context.Context, ev bus.Event) error {
 	switch ev.Type {
 	case casefund.EventReceived:
 		in.Kind, in.Source = "money_received", "casefund.receipt:"+p.ReceiptID
-		in.Text = fmt.Sprintf("%s 执行款 %s 元到达法院案款账户。", p.ReceivedOn, p.Amount.String())
+		in.Text = p.ReceivedOn
 	case casefund.EventPaid:
 		in.Kind, in.Source = "money_paid", "casefund.payout:"+p.PayoutID
-		in.Text = fmt.Sprintf("%s 法院向申请执行人发放执行款 %s 元。", p.PaidOn, p.Amount.String())
+		in.Text = p.PaidOn
 		in.Fields = map[string]string{"account_no": p.Account}
 	default:
 		return nil

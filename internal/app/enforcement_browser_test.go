@@ -43,7 +43,7 @@ func TestBrowserEnforcementOnPhones(t *testing.T) {
 	app.waitFor(`document.querySelector("#timeline[data-connected='1']") !== null`)
 	app.waitFor(`document.querySelector("#timeline li[data-kind='money_received']") !== null`)
 	text := app.text("#timeline")
-	for _, want := range []string{"冻结", "执行款到账", "20,000.00"} {
+	for _, want := range []string{"冻结", "执行款到账", "20000.00"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("applicant's timeline lacks %q: %s", want, text)
 		}
