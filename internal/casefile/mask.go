@@ -5,18 +5,19 @@ import "strings"
 // maskParty hides the middle of a party's identity-document and phone
 // numbers for readers who may not see them whole.
 func maskParty(p Party) Party {
-	p.IDNumber = maskMiddle(p.IDNumber, 4, 4)
+	p.IDNumber = MaskMiddle(p.IDNumber, 4, 4)
 	p.Phone = maskPhone(p.Phone)
 	p.Masked = true
 	return p
 }
 
 // maskPhone keeps the first three and last four digits: 138****5678.
-func maskPhone(s string) string { return maskMiddle(s, 3, 4) }
+func maskPhone(s string) string { return MaskMiddle(s, 3, 4) }
 
-// maskMiddle replaces all but the first keep1 and last keep2 characters of s
-// with '*'; a value too short to keep anything is masked entirely.
-func maskMiddle(s string, keep1, keep2 int) string {
+// MaskMiddle replaces all but the first keep1 and last keep2 characters of s
+// with '*'; a value too short to keep anything is masked entirely. Other
+// contexts mask what they show of a case's people with it.
+func MaskMiddle(s string, keep1, keep2 int) string {
 	r := []rune(s)
 	if len(r) == 0 {
 		return ""

@@ -3,6 +3,8 @@ package enforcement
 import (
 	"strings"
 
+	"github.com/ecourt/ecourt/internal/casefile"
+
 	"github.com/ecourt/ecourt/internal/platform/money"
 )
 
@@ -18,11 +20,11 @@ import (
 func maskValue(field, v string) string {
 	switch field {
 	case "account_no", "id_number":
-		return maskMiddle(v, 4, 4)
+		return casefile.MaskMiddle(v, 4, 4)
 	case "registry_no":
-		return maskMiddle(v, 0, 4)
+		return casefile.MaskMiddle(v, 0, 4)
 	case "plate":
-		return maskMiddle(v, 2, 2)
+		return casefile.MaskMiddle(v, 2, 2)
 	case "address":
 		r := []rune(v)
 		if len(r) <= 6 {
@@ -30,20 +32,7 @@ func maskValue(field, v string) string {
 		}
 		return string(r[:6]) + "****"
 	}
-	return maskMiddle(v, 2, 2)
-}
-
-// maskMiddle replaces all but the first keep1 and last keep2 characters of s
-// with '*'; a value too short to keep anything is masked entirely.
-func maskMiddle(s string, keep1, keep2 int) string {
-	r := []rune(s)
-	if len(r) == 0 {
-		return ""
-	}
-	if len(r) <= keep1+keep2 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:keep1]) + strings.Repeat("*", len(r)-keep1-keep2) + string(r[len(r)-keep2:])
+	return casefile.MaskMiddle(v, 2, 2)
 }
 
 // coarse rounds a position to 0.001° for the parties.
