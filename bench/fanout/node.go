@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ecourt/ecourt/internal/app"
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/court/calendar"
@@ -152,7 +152,7 @@ func startNode(ctx context.Context, f serverFlags, mux *http.ServeMux, h *live.H
 		s.seed.Cached = true
 	}
 	s.ids = identity.New(db, identity.NewDevSMS(log), identity.DevProvider{}, []byte("fanout-bench-secret-0123456789abcdef"))
-	s.cases = casefile.New(db, courtAdapter{s.court}, casefile.WithStaff(s.ids))
+	s.cases = casefile.New(db, app.CasefileCourts(s.court), casefile.WithStaff(s.ids))
 	// The notification pipeline as the app builds it (development SMS
 	// gateway; no e-mail or webhook: enforcement sends neither).
 	sms, err := notify.NewSMSChannel(notify.SMSOptions{Logger: log},
@@ -160,12 +160,12 @@ func startNode(ctx context.Context, f serverFlags, mux *http.ServeMux, h *live.H
 	if err != nil {
 		return nil, err
 	}
-	if s.nfy, err = notify.New(notify.Deps{DB: db, Bus: b, Directory: contactDirectory{s.ids}, Logger: log},
+	if s.nfy, err = notify.New(notify.Deps{DB: db, Bus: b, Directory: app.ContactDirectory(s.ids), Logger: log},
 		notify.Options{SMS: sms}); err != nil {
 		return nil, err
 	}
 	s.enf = enforcement.New(db, enforcement.Deps{Cases: s.cases, Courts: s.court, Blobs: blobs, Roles: s.ids, Titles: s.titles,
-		Notifier: enforcementNotifier{s.court}, Hub: h, Logger: log}, enforcement.Options{TempDir: f.dir})
+		Notifier: app.EnforcementNotifier(s.court), Hub: h, Logger: log}, enforcement.Options{TempDir: f.dir})
 	s.runner = jobs.NewRunner(db, jobs.RunnerOptions{Logger: log})
 	s.enf.RegisterJobs(s.runner)
 
@@ -473,8 +473,9 @@ func (s *nodeServer) record(ctx context.Context, cases, seq, writers int) error 
 	return <-errc
 }
 
-// adapters, as internal/app has them.
-
+// benchTitles answers the enforcement context's title lookups from the
+// judgments the bench seeds; the other adapters are internal/app's own
+// (app.CasefileCourts, app.ContactDirectory, app.EnforcementNotifier).
 type benchTitles struct {
 	mu sync.Mutex
 	m  map[string]enforcement.Title
@@ -496,82 +497,6 @@ func (t *benchTitles) EffectiveTitle(_ context.Context, id string) (enforcement.
 		return enforcement.Title{}, errs.New(errs.NotFound, "enforcement.error.not_effective")
 	}
 	return x, nil
-}
-
-type courtAdapter struct{ c *court.Service }
-
-func (c courtAdapter) CaseCourt(ctx context.Context, id string) (casefile.CourtRef, error) {
-	ct, err := c.c.CaseCourt(ctx, id)
-	if err != nil {
-		return casefile.CourtRef{}, err
-	}
-	return casefile.CourtRef{ID: ct.ID, Code: ct.Code}, nil
-}
-
-func (c courtAdapter) IsAbove(ctx context.Context, upper, lower string) (bool, error) {
-	return c.c.IsAbove(ctx, upper, lower)
-}
-
-// contactDirectory is internal/app's: each account's language and mobile
-// number from the identity context.
-type contactDirectory struct{ id *identity.Service }
-
-func (d contactDirectory) Contact(ctx context.Context, accountID string) (notify.Contact, error) {
-	m, err := d.Contacts(ctx, []string{accountID})
-	if err != nil {
-		return notify.Contact{}, err
-	}
-	return m[accountID], nil
-}
-
-func (d contactDirectory) Contacts(ctx context.Context, ids []string) (map[string]notify.Contact, error) {
-	cs, err := d.id.Contacts(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]notify.Contact, len(cs))
-	for id, c := range cs {
-		out[id] = notify.Contact{Language: c.Lang, Phone: c.Mobile}
-	}
-	return out, nil
-}
-
-// enforcementNotifier is internal/app's: the notice goes to every
-// recipient's inbox, and by SMS to those who chose it, through
-// notify.Enqueue in the node's transaction.
-type enforcementNotifier struct{ court *court.Service }
-
-func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforcement.Notice) error {
-	data := maps.Clone(n.Data)
-	if data == nil {
-		data = map[string]string{}
-	}
-	if _, ok := data["court_name"]; !ok {
-		data["court_name"], data["court_name_en"] = "人民法院", "People's Court"
-		if ct, err := e.court.Find(ctx, n.CourtID); err == nil {
-			data["court_name"], data["court_name_en"] = ct.Name("zh-CN"), ct.Name("en")
-		}
-	}
-	var all, sms []string
-	for _, r := range n.Recipients {
-		all = append(all, r.AccountID)
-		if r.SMS {
-			sms = append(sms, r.AccountID)
-		}
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	m := notify.Message{ID: n.ID, Ref: n.Ref, Recipients: all, Channels: []notify.Channel{notify.Inbox},
-		Template: n.Template, Data: data, CourtID: n.CourtID, CaseID: n.CaseID}
-	if err := notify.Enqueue(ctx, tx, m); err != nil {
-		return err
-	}
-	if len(sms) == 0 {
-		return nil
-	}
-	m.ID, m.Recipients, m.Channels = n.ID+":sms", sms, []notify.Channel{notify.SMS}
-	return notify.Enqueue(ctx, tx, m)
 }
 
 // The seed cache (-seed-cache DIR): seeding 10,000 cases through the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/casefund"
+	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/court/calendar"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document/render"
@@ -197,7 +198,12 @@ func servedDay(r delivery.Record) calendar.Date {
 // context's own transaction: every recipient gets the inbox message, and
 // those who chose text messages for the case an SMS as well (执行流程公开
 // 若干意见 Art. 2: 12368 短信).
-type enforcementNotifier struct{ a *App }
+type enforcementNotifier struct{ court *court.Service }
+
+// EnforcementNotifier is the adapter the app gives the enforcement context
+// as its Notifier (exported for tools such as bench/fanout that run the
+// context outside the app).
+func EnforcementNotifier(c *court.Service) enforcement.Notifier { return enforcementNotifier{c} }
 
 func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforcement.Notice) error {
 	data := maps.Clone(n.Data)
@@ -206,7 +212,7 @@ func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforce
 	}
 	if _, ok := data["court_name"]; !ok {
 		data["court_name"], data["court_name_en"] = "人民法院", "People's Court"
-		if ct, err := e.a.svc.court.Find(ctx, n.CourtID); err == nil {
+		if ct, err := e.court.Find(ctx, n.CourtID); err == nil {
 			data["court_name"], data["court_name_en"] = ct.Name("zh-CN"), ct.Name("en")
 		}
 	}

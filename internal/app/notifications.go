@@ -35,6 +35,10 @@ func (a *App) buildNotify() error {
 	return err
 }
 
+// ContactDirectory is the adapter the app gives notify as its Directory
+// (exported for tools that run contexts outside the app).
+func ContactDirectory(id *identity.Service) notify.Directory { return contactDirectory{id} }
+
 // contactDirectory gives the notification pipeline each account's language
 // and mobile number from the identity context.
 type contactDirectory struct{ id *identity.Service }
