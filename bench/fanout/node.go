@@ -165,7 +165,7 @@ func startNode(ctx context.Context, f serverFlags, mux *http.ServeMux, h *live.H
 		return nil, err
 	}
 	s.enf = enforcement.New(db, enforcement.Deps{Cases: s.cases, Courts: s.court, Blobs: blobs, Roles: s.ids, Titles: s.titles,
-		Notifier: app.EnforcementNotifier(s.court), Hub: h, Logger: log}, enforcement.Options{TempDir: f.dir})
+		Notifier: app.EnforcementNotifier(), Hub: h, Logger: log}, enforcement.Options{TempDir: f.dir})
 	s.runner = jobs.NewRunner(db, jobs.RunnerOptions{Logger: log})
 	s.enf.RegisterJobs(s.runner)
 

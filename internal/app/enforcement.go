@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/casefile"
 	"github.com/ecourt/ecourt/internal/casefund"
-	"github.com/ecourt/ecourt/internal/court"
 	"github.com/ecourt/ecourt/internal/court/calendar"
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document/render"
@@ -194,28 +192,19 @@ func servedDay(r delivery.Record) calendar.Date {
 }
 
 // enforcementNotifier sends enforcement notices (a node recorded, a lead
-// answered) through the notification pipeline in the enforcement
-// context's own transaction: every recipient gets the inbox message, and
-// those who chose text messages for the case an SMS as well (执行流程公开
-// 若干意见 Art. 2: 12368 短信).
-type enforcementNotifier struct{ court *court.Service }
+// answered, a deadline near) through the notification pipeline in the
+// enforcement context's own transaction: every recipient gets the inbox
+// message, and those who chose text messages for the case an SMS as well
+// (执行流程公开若干意见 Art. 2: 12368 短信). The notice's data already
+// names the court (court_name, court_name_en).
+type enforcementNotifier struct{}
 
 // EnforcementNotifier is the adapter the app gives the enforcement context
 // as its Notifier (exported for tools such as bench/fanout that run the
 // context outside the app).
-func EnforcementNotifier(c *court.Service) enforcement.Notifier { return enforcementNotifier{c} }
+func EnforcementNotifier() enforcement.Notifier { return enforcementNotifier{} }
 
-func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforcement.Notice) error {
-	data := maps.Clone(n.Data)
-	if data == nil {
-		data = map[string]string{}
-	}
-	if _, ok := data["court_name"]; !ok {
-		data["court_name"], data["court_name_en"] = "人民法院", "People's Court"
-		if ct, err := e.court.Find(ctx, n.CourtID); err == nil {
-			data["court_name"], data["court_name_en"] = ct.Name("zh-CN"), ct.Name("en")
-		}
-	}
+func (enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforcement.Notice) error {
 	var all, sms []string
 	for _, r := range n.Recipients {
 		all = append(all, r.AccountID)
@@ -227,7 +216,7 @@ func (e enforcementNotifier) Notify(ctx context.Context, tx *sqldb.Tx, n enforce
 		return nil
 	}
 	m := notify.Message{ID: n.ID, Ref: n.Ref, Recipients: all, Channels: []notify.Channel{notify.Inbox},
-		Template: n.Template, Data: data, CourtID: n.CourtID, CaseID: n.CaseID}
+		Template: n.Template, Data: n.Data, CourtID: n.CourtID, CaseID: n.CaseID}
 	if err := notify.Enqueue(ctx, tx, m); err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	// subscribers (see internal/platform/live).
 	a.svc.hub = live.NewHub(live.Options{})
 	a.svc.enforce = enforcement.New(a.DB, enforcement.Deps{Cases: a.svc.casefile, Courts: a.svc.court, Blobs: a.Blobs,
-		Roles: a.svc.identity, Titles: titles{a}, Notifier: enforcementNotifier{a.svc.court}, Hub: a.svc.hub, Logger: a.log},
+		Roles: a.svc.identity, Titles: titles{a}, Notifier: enforcementNotifier{}, Hub: a.svc.hub, Logger: a.log},
 		enforcement.Options{TempDir: os.TempDir()})
 	a.svc.casefund = casefund.New(a.DB, casefund.Deps{Cases: a.svc.casefile, Fees: enforcementFees{a}}, casefund.Options{})
 	a.Jobs = jobs.NewRunner(a.DB, jobs.RunnerOptions{Logger: a.log})
