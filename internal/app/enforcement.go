@@ -12,6 +12,7 @@ import (
 	"github.com/ecourt/ecourt/internal/delivery"
 	"github.com/ecourt/ecourt/internal/document/render"
 	"github.com/ecourt/ecourt/internal/enforcement"
+	"github.com/ecourt/ecourt/internal/identity"
 	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/auth"
 	"github.com/ecourt/ecourt/internal/platform/bus"
@@ -327,12 +328,10 @@ func (a *App) issueEnforcementNotices(ctx context.Context, c casefile.Case) erro
 		return err
 	}
 	contact := render.Contact{Phone: ct.Phone}
-	if staff, err := a.svc.identity.Staff(ctx, c.CourtID); err == nil {
-		for _, o := range rec.Officers {
-			for _, m := range staff {
-				if o.Lead && m.AccountID == o.AccountID {
-					contact.Name = m.Name
-				}
+	if i := slices.IndexFunc(rec.Officers, func(o enforcement.Officer) bool { return o.Lead }); i >= 0 {
+		if staff, err := a.svc.identity.Staff(ctx, c.CourtID); err == nil {
+			if j := slices.IndexFunc(staff, func(m identity.StaffMember) bool { return m.AccountID == rec.Officers[i].AccountID }); j >= 0 {
+				contact.Name = staff[j].Name
 			}
 		}
 	}
