@@ -324,7 +324,7 @@ func createComplete() (string, error) {
 	w.WriteField("purpose", "证明借款事实")
 	w.WriteField("source", "原告持有")
 	fw, _ := w.CreateFormFile("file", "iou.pdf")
-	fw.Write(pdf)
+	fw.Write(bytes.ReplaceAll(pdf, []byte("{n}"), []byte(strconv.FormatInt(n, 10))))
 	w.Close()
 	if _, err := do("POST", "/api/v1/filing/applications/"+a.ID+"/evidence", w.FormDataContentType(), mp.Bytes(), false, 201); err != nil {
 		return "", err
@@ -352,7 +352,12 @@ func samplePDF(text string) []byte {
 	for _, o := range offs {
 		fmt.Fprintf(&b, "%010d 00000 n \n", o)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	// The trailer's /ID holds {n}, replaced by a sequence number per
+	// request (bench/load does the same to its body): every filing uploads
+	// a different file, so neither side can keep one copy of a file it has
+	// seen before. The trailer follows the xref table, so the number's
+	// length moves no offset.
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /ID [<{n}> <{n}>] >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
 	return b.Bytes()
 }
 

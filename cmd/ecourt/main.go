@@ -117,6 +117,7 @@ func configFlags(fs *flag.FlagSet) *app.Config {
 	fs.BoolVar(&c.Demo, "demo", demo, "seed demo data when the database is empty and show the demo helpers (ECOURT_DEMO)")
 	sandboxPay, _ := strconv.ParseBool(env("ECOURT_PAYMENT_SANDBOX", "false"))
 	fs.BoolVar(&c.PaymentSandbox, "payment-sandbox", sandboxPay, "enable the sandbox payment gateway outside demo mode (ECOURT_PAYMENT_SANDBOX)")
+	fs.Int64Var(&c.BlobInlineMax, "blob-inline-max", int64(envInt("ECOURT_BLOB_INLINE_MAX", 0)), "largest file in bytes kept in the database instead of the blob store (ECOURT_BLOB_INLINE_MAX); 0: 64 KiB, -1: none")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("ECOURT_SQLITE_SYNCHRONOUS", "FULL"), "FULL (durable, default) or NORMAL")
 	fs.StringVar(&c.VideoURL, "video", env("ECOURT_VIDEO_URL", "livekit://embedded"), "hearing video: livekit://embedded, the wss:// URL of a LiveKit cluster (ECOURT_VIDEO_API_KEY, ECOURT_VIDEO_API_SECRET or _FILE), or none")
 	fs.StringVar(&c.VideoBind, "video-bind", env("ECOURT_VIDEO_BIND", "127.0.0.1"), "embedded video: listen address")

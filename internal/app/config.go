@@ -19,7 +19,11 @@ type Config struct {
 	DatabaseURL string // default sqlite://<DataDir>/ecourt.db
 	NATSURL     string // default nats://embedded
 	BlobURL     string // default file://<DataDir>/blobs
-	Demo        bool   // seed demo data when the database is empty; show demo helpers
+	// BlobInlineMax is the largest blob kept in the database instead of
+	// the blob store (blob.Inline): 0 means blob.DefaultInlineMax (64
+	// KiB), a negative value keeps every blob in the blob store.
+	BlobInlineMax int64
+	Demo          bool // seed demo data when the database is empty; show demo helpers
 	// SecretFile holds the server's 32+ byte secret; default <DataDir>/secret.key,
 	// created with mode 0600 on first start.
 	SecretFile string

@@ -27,6 +27,7 @@ import (
 	"github.com/ecourt/ecourt/internal/ledger"
 	"github.com/ecourt/ecourt/internal/notify"
 	"github.com/ecourt/ecourt/internal/platform/audit"
+	"github.com/ecourt/ecourt/internal/platform/blob"
 	"github.com/ecourt/ecourt/internal/platform/bus"
 	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/i18n"
@@ -65,7 +66,7 @@ type services struct {
 
 // migrationSets lists every context's schema in dependency order.
 func migrationSets() []sqldb.MigrationSet {
-	return []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
+	return []sqldb.MigrationSet{audit.Migrations, blob.Migrations, bus.Migrations, jobs.Migrations, identity.Migrations, court.Migrations,
 		casefile.Migrations, filing.Migrations, fees.Migrations, seal.Migrations, document.Migrations, ledger.Migrations,
 		notify.Migrations, delivery.Migrations, hearing.Migrations, transcript.Migrations, exhibit.Migrations,
 		enforcement.Migrations, casefund.Migrations}

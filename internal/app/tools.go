@@ -43,7 +43,7 @@ func OpenTools(ctx context.Context, cfg Config) (*Tools, error) {
 		db.Close()
 		return nil, err
 	}
-	bs, err := blob.Open(ctx, cfg.BlobURL, blob.Options{AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey})
+	bs, err := openBlobs(ctx, cfg, db, false)
 	if err != nil {
 		db.Close()
 		return nil, err

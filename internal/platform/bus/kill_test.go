@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/ids"
 	"github.com/ecourt/ecourt/internal/platform/pgtest"
@@ -19,14 +20,20 @@ import (
 
 // Environment of the child process of TestKill9.
 const (
-	envKillMode = "ECOURT_BUS_KILL_MODE" // "commit" or "publish"
+	envKillMode = "ECOURT_BUS_KILL_MODE" // "marked", "commit" or "publish"
 	envKillDB   = "ECOURT_BUS_KILL_DB"
 	envKillDir  = "ECOURT_BUS_KILL_DIR"
 	envKillID   = "ECOURT_BUS_KILL_ID"
 )
 
-// TestKill9 really kills a process running the outbox with SIGKILL, twice:
+// TestKill9 really kills a process running the outbox with SIGKILL, three
+// times:
 //
+//  0. "marked": the child's bus fsyncs only once a minute (SyncInterval,
+//     as at synchronous=NORMAL); its relay publishes an event, JetStream
+//     acknowledges it, the row is marked published, and the child is
+//     killed long before any fsync: the event must still be in the stream,
+//     since nothing else would ever publish it again;
 //  1. "publish": the child's relay publishes an event, JetStream stores
 //     and acknowledges it, and the child is killed before the row is
 //     marked published;
@@ -52,16 +59,22 @@ func testKill9(t *testing.T, dbURL string) {
 	ctx := context.Background()
 	db := openURL(t, dbURL)
 	dir := t.TempDir()
-	committed, published := ids.New(), ids.New()
-	// "publish" first, or its relay would publish the other child's event too.
+	marked, committed, published := ids.New(), ids.New(), ids.New()
+	// "marked" and "publish" first, or their relays would publish the
+	// other children's events too.
+	runChild(t, "marked", dbURL, dir, marked)
 	runChild(t, "publish", dbURL, dir, published)
 	runChild(t, "commit", dbURL, dir, committed)
 
 	b := openBus(t, dir)
-	// The state the kills left: one event only in the database, one in the
-	// stream as well, neither marked published.
-	if got := streamMsgs(t, b); got != 1 {
-		t.Fatalf("after the kills the stream holds %d messages, want 1", got)
+	// The state the kills left: one event marked published and in the
+	// stream, one only in the database, one in the stream as well, neither
+	// of the last two marked published.
+	if got := streamMsgs(t, b); got != 2 {
+		t.Fatalf("after the kills the stream holds %d messages, want 2", got)
+	}
+	if ok, _ := publishedAt(t, db, marked); !ok {
+		t.Fatalf("row %s not marked published", marked)
 	}
 	for _, id := range []string{committed, published} {
 		if ok, _ := publishedAt(t, db, id); ok {
@@ -75,13 +88,13 @@ func testKill9(t *testing.T, dbURL string) {
 	rec.waitFor(t, published)
 	sentinel(t, b, db, rec)
 	counts := rec.counts()
-	for _, id := range []string{committed, published} {
+	for _, id := range []string{marked, committed, published} {
 		if counts[id] != 1 {
 			t.Errorf("event %s delivered %d times, want 1", id, counts[id])
 		}
 	}
-	if got := streamMsgs(t, b); got != 3 {
-		t.Errorf("stream holds %d messages, want 3", got)
+	if got := streamMsgs(t, b); got != 4 {
+		t.Errorf("stream holds %d messages, want 4", got)
 	}
 	if got := b.Stats().Duplicates; got != 1 {
 		t.Errorf("Stats.Duplicates = %d, want 1 (the killed relay's event, republished)", got)
@@ -122,6 +135,20 @@ func TestKill9Child(t *testing.T) {
 		select {} // SIGKILL cannot be caught; wait for it
 	}
 	switch mode {
+	case "marked":
+		b, err := Open(ctx, Config{DataDir: os.Getenv(envKillDir), Logger: testLogger(t), SyncInterval: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, db, ev)
+		b.StartRelay(ctx, db)
+		if err := b.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := publishedAt(t, db, ev.ID); !ok {
+			t.Fatal("not marked published after Flush")
+		}
+		kill()
 	case "commit":
 		enqueue(t, db, ev)
 		kill()
