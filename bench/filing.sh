@@ -21,7 +21,8 @@
 #                    starts: the request that turns a complete filing into
 #                    a submitted application                (driver below)
 #   ecourt-*-flow    one whole filing per iteration: create the complete
-#                    draft, upload the evidence PDF (multipart, 455 bytes),
+#                    draft, upload the evidence PDF (multipart, about 480
+#                    bytes, a different file per filing),
 #                    submit — 3 requests, timed together    (driver below)
 #   ecourt-*-one     the same whole filing in one multipart request: the
 #                    draft, the PDF and submit=true, POST
@@ -370,7 +371,8 @@ GO
 (cd "$W/drv" && GO111MODULE=off go build -o "$W/driver" main.go)
 
 # --- request bodies --------------------------------------------------------
-# The evidence: a valid one-page PDF (455 bytes), as the package tests build it.
+# The evidence: a valid one-page PDF (about 480 bytes; {n} in its trailer
+# makes each filing's file different), as the package tests build it.
 "$W/driver" -write-pdf "$W/iou.pdf"
 PARTIES='[{"role":"plaintiff","kind":"person","name":"张三","sex":"M","ethnicity":"汉","birth_date":"1980-01-01","id_type":"resident_id","id_number":"33022519800101123X","address":"浙江省象山县丹东街道天安路1号","phone":"13800005678"},{"role":"defendant","kind":"person","name":"李四","sex":"F","id_type":"resident_id","id_number":"330282198505052243","address":"浙江省慈溪市白沙路街道1号","phone":"13900001111"}]'
 ANSWERS='{"loan_date":"2025-01-10","principal":"50000","delivery":"bank_transfer","iou":"yes","due_date":"2025-07-10","interest_agreed":"no","narrative":"借款到期后原告多次催要未果（第{n}号）。"}'

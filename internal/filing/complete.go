@@ -6,6 +6,7 @@ import (
 
 	"github.com/ecourt/ecourt/internal/platform/audit"
 	"github.com/ecourt/ecourt/internal/platform/auth"
+	"github.com/ecourt/ecourt/internal/platform/blob"
 	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 )
@@ -136,7 +137,16 @@ func (s *Service) CreateFiling(ctx context.Context, in NewFiling, once Once) (a 
 	if err := v.Err(); err != nil {
 		return nil, false, err
 	}
+	// A file kept in memory goes into the filing's own transaction when
+	// the blob store keeps files of its size in the database (one commit
+	// instead of two); any other is stored first.
+	txBlobs, _ := s.deps.Blobs.(blob.TxPutter)
+	var inTx [][]byte
 	for _, f := range in.Files {
+		if txBlobs != nil && f.c.f == nil && txBlobs.Inlines(int64(len(f.c.mem))) {
+			inTx = append(inTx, f.c.mem)
+			continue
+		}
 		r, err := f.c.reader()
 		if err != nil {
 			return nil, false, err
@@ -147,6 +157,11 @@ func (s *Service) CreateFiling(ctx context.Context, in NewFiling, once Once) (a 
 	}
 	appID, replayed, err := s.once(ctx, p.UserID, once, "create", 201, func(tx *sqldb.Tx) (string, error) {
 		a.Status, a.ClaimTotalFen, a.SubmittedAt = Draft, 0, nil // a retried transaction starts again
+		for _, data := range inTx {
+			if _, err := txBlobs.PutTx(ctx, tx, data); err != nil {
+				return "", err
+			}
+		}
 		recs := make([]audit.Record, 0, 2+len(a.Evidence))
 		rec, err := createInTx(ctx, tx, a)
 		if err != nil {

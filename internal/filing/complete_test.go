@@ -123,12 +123,19 @@ func TestCreateFilingInOneRequest(t *testing.T) {
 		if got, want := findJob(t, f.db, JobDeadline, a.ID), dueAt(a.deadline); !got.Equal(want) {
 			t.Errorf("register-by-default job at %v, want %v", got, want)
 		}
-		// The blobs are in the store.
+		// The blobs are in the store: the small ones in the database, stored
+		// in the filing's own transaction.
 		_, rc, err := f.s.OpenEvidence(f.as(uOfficer), a.ID, got.Evidence[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rc.Close()
+		for _, e := range got.Evidence {
+			var n int
+			if err := f.db.QueryRow(context.Background(), `SELECT COUNT(*) FROM blob_inline WHERE sha256 = ?`, e.SHA256).Scan(&n); err != nil || n != 1 {
+				t.Errorf("evidence %s: %d inline blobs (%v), want 1", e.Name, n, err)
+			}
+		}
 		// The officer decides it like any other.
 		if _, err := f.s.Accept(f.as(uOfficer), a.ID, "simplified"); err != nil {
 			t.Errorf("Accept: %v", err)

@@ -30,7 +30,7 @@ import (
 )
 
 // sets are the migrations a filing database needs, in order.
-var sets = []sqldb.MigrationSet{audit.Migrations, bus.Migrations, jobs.Migrations, court.Migrations, casefile.Migrations, Migrations}
+var sets = []sqldb.MigrationSet{audit.Migrations, blob.Migrations, bus.Migrations, jobs.Migrations, court.Migrations, casefile.Migrations, Migrations}
 
 // t0 is Monday 2026-03-02 10:00 China time.
 var t0 = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
@@ -113,10 +113,12 @@ func forEachDB(t *testing.T, fn func(t *testing.T, f fixture)) {
 			t.Fatal(err)
 		}
 		cases := casefile.New(db, courtAdapter{cs})
-		blobs, err := blob.NewLocal(t.TempDir(), blob.Options{})
+		files, err := blob.NewLocal(t.TempDir(), blob.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		// As the app keeps them: small files in the database.
+		blobs := blob.NewInline(db, files, 0, blob.Options{})
 		s := New(db, Deps{Courts: cs, Cases: cases, Blobs: blobs, OCR: &fakeOCR{available: true}, Quoter: fakeQuoter{}, TempDir: t.TempDir()})
 		runner := jobs.NewRunner(db, jobs.RunnerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		s.RegisterJobs(runner)

@@ -83,18 +83,54 @@ func (s *Inline) Put(ctx context.Context, r io.Reader) (Ref, error) {
 	if s.maxSize > 0 && n > s.maxSize {
 		return Ref{}, tooLarge(s.maxSize)
 	}
-	data := b.Bytes()
-	h := sha256.Sum256(data)
-	ref := Ref{SHA256: hex.EncodeToString(h[:]), Size: n}
+	var ref Ref
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO blob_inline (sha256, size, data, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (sha256) DO NOTHING`, ref.SHA256, ref.Size, data, tx.Now)
+		ref, err = insertInline(ctx, tx, b.Bytes())
 		return err
 	})
 	if err != nil {
 		return Ref{}, fmt.Errorf("blob: inline: %w", err)
 	}
 	return ref, nil
+}
+
+// TxPutter is a Store that can keep a small blob in the caller's own
+// database transaction, so that the blob commits with the rows that name
+// it, in one transaction instead of two.
+type TxPutter interface {
+	Store
+	// Inlines reports whether a blob of size bytes is kept in the
+	// database, and so may be stored with PutTx.
+	Inlines(size int64) bool
+	// PutTx stores data, for which Inlines(len(data)) holds, in tx. The
+	// blob exists only if tx commits. Errors: errs.Invalid "too_large"
+	// when Inlines does not hold; the database's errors.
+	PutTx(ctx context.Context, tx *sqldb.Tx, data []byte) (Ref, error)
+}
+
+// Inlines implements TxPutter.
+func (s *Inline) Inlines(size int64) bool {
+	return size <= s.max && (s.maxSize <= 0 || size <= s.maxSize)
+}
+
+// PutTx implements TxPutter.
+func (s *Inline) PutTx(ctx context.Context, tx *sqldb.Tx, data []byte) (Ref, error) {
+	if !s.Inlines(int64(len(data))) {
+		return Ref{}, tooLarge(min(s.max, max(s.maxSize, 0)))
+	}
+	ref, err := insertInline(ctx, tx, data)
+	if err != nil {
+		return Ref{}, fmt.Errorf("blob: inline: %w", err)
+	}
+	return ref, nil
+}
+
+func insertInline(ctx context.Context, tx *sqldb.Tx, data []byte) (Ref, error) {
+	h := sha256.Sum256(data)
+	ref := Ref{SHA256: hex.EncodeToString(h[:]), Size: int64(len(data))}
+	_, err := tx.Exec(ctx, `INSERT INTO blob_inline (sha256, size, data, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, ref.SHA256, ref.Size, data, tx.Now)
+	return ref, err
 }
 
 // Open implements Store.
