@@ -223,9 +223,9 @@ func minProcs() {
 // collections (GOGC=200) instead of Go's default twice, unless GOGC is
 // set. The server's live heap is small (tens of MB, bench/README.md), so
 // the cost is little memory, and the collector runs half as often: on one
-// core allocation and collection took about 12 % of the CPU of filing
-// submissions at GOGC=100, and
-// the one-request filing rate rose by about a tenth at 200 (issue 3).
+// core, allocation and collection took about 12 % of the CPU of filing
+// submissions at GOGC=100, and the one-request filing rate rose by about a
+// tenth at 200 (issue 3).
 func gcPercent() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
