@@ -20,33 +20,48 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	if token == "" {
 		return auth.Principal{}, errs.New(errs.Unauthenticated, "error.unauthenticated")
 	}
-	// One query for the session and the account fields a principal needs:
-	// this runs on every request.
+	// One query for the session, the account fields a principal needs and
+	// the account's grants (a row per grant, or one row without): this
+	// runs on every request.
+	rows, err := s.db.Query(ctx, `SELECT s.id, s.account_id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at,
+		a.display_name, a.mobile, a.lang, a.elderly, a.verification, a.verified_at, g.court_id, g.role, g.licence
+		FROM identity_session s JOIN identity_account a ON a.id = s.account_id
+		LEFT JOIN identity_grant g ON g.account_id = s.account_id
+		WHERE s.token_hash = ? ORDER BY g.court_id, g.role`, tokenHash(token))
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	defer rows.Close()
 	var (
 		sess       Session
 		revoked    sql.NullTime
 		a          Account
 		verifiedAt sql.NullTime
+		found      bool
 	)
-	err := s.db.QueryRow(ctx, `SELECT s.id, s.account_id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at,
-		a.display_name, a.mobile, a.lang, a.elderly, a.verification, a.verified_at
-		FROM identity_session s JOIN identity_account a ON a.id = s.account_id WHERE s.token_hash = ?`, tokenHash(token)).
-		Scan(&sess.ID, &sess.AccountID, &sess.Kind, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
-			&a.DisplayName, &a.Mobile, &a.Lang, &a.Elderly, &a.Verification, &verifiedAt)
-	if errs.CodeOf(err) == errs.NotFound {
-		return auth.Principal{}, errs.New(errs.Unauthenticated, "error.unauthenticated")
+	for rows.Next() {
+		var court, role, licence sql.NullString
+		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.Kind, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
+			&a.DisplayName, &a.Mobile, &a.Lang, &a.Elderly, &a.Verification, &verifiedAt, &court, &role, &licence); err != nil {
+			return auth.Principal{}, err
+		}
+		found = true
+		if role.Valid {
+			a.Grants = append(a.Grants, auth.Grant{CourtID: court.String, Role: auth.Role(role.String), Licence: licence.String})
+		}
 	}
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return auth.Principal{}, err
+	}
+	rows.Close()
+	if !found {
+		return auth.Principal{}, errs.New(errs.Unauthenticated, "error.unauthenticated")
 	}
 	now := s.db.Now()
 	if revoked.Valid || !sess.ExpiresAt.After(now) {
 		return auth.Principal{}, errs.New(errs.Unauthenticated, "identity.session_ended")
 	}
 	a.ID = sess.AccountID
-	if a.Grants, err = loadGrants(ctx, s.db, a.ID); err != nil {
-		return auth.Principal{}, err
-	}
 	if now.Sub(sess.LastSeenAt) > touchEvery {
 		_ = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE identity_session SET last_seen_at = ? WHERE id = ?`, tx.Now, sess.ID)
