@@ -451,6 +451,7 @@ bench_ecourt() { # NAME RUN PREPARE [serve flags…]
     -body "$W/one.multipart" POST "$base/api/v1/filing/applications"
   stop_server "$pid"
   rm -rf "$d"
+  settle
 }
 
 bench_pb() { # RUN
@@ -482,7 +483,13 @@ bench_pb() { # RUN
     -body "$W/pb.multipart" POST "$base/api/collections/filings_ev/records"
   stop_server "$pid"
   rm -rf "$W/pb-$1"
+  settle
 }
+
+# settle lets the file system finish with the target just removed (its
+# thousands of files; the disk is mounted with discard) before the next
+# target starts, so that neither side pays for the other's clean-up.
+settle() { sync; sleep "${SETTLE:-3}"; }
 
 want() { [[ " $TARGETS " == *" $1 "* ]]; }
 for run in $(seq "$RUNS"); do
