@@ -6,8 +6,11 @@
 #     PostgreSQL (default settings, fsync on), side by side in the same run
 #     with PocketBase v0.36.8 (SQLite, synchronous=NORMAL — it has no FULL
 #     mode) creating records that hold the same JSON. Each target gets a
-#     fresh data directory; the server is pinned to CPU 0 (PostgreSQL too),
-#     the load generator to CPU 1; the targets alternate, RUNS times.
+#     fresh data directory; the targets alternate, RUNS times. By default
+#     the server (PostgreSQL too) and the load generator share both cores,
+#     as the issue asks ("on 2 cores"); SERVER_CPU=0 LOAD_CPU=1 pins the
+#     server to one core and the load generator to the other (the figures
+#     of the earlier sessions).
 #  2. The bytes a phone (390×844, empty cache, signed in as the demo
 #     litigant) transfers to open the filing form, per asset, measured in
 #     headless Chromium (bench/formbytes).
@@ -48,8 +51,8 @@ CONC=${CONC:-8}
 TARGETS=${TARGETS:-full normal pg pb form} # a subset for a quick check, e.g. TARGETS="normal pb"
 PREPARE=${PREPARE:-6000}      # drafts prepared for the submit phase (SQLite)
 PG_PREPARE=${PG_PREPARE:-2500} # (PostgreSQL)
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
+SERVER_CPU=${SERVER_CPU:-0-1} # taskset CPU lists
+LOAD_CPU=${LOAD_CPU:-0-1}
 PORT=${ECOURT_BENCH_PORT:-18290}
 PBPORT=${ECOURT_BENCH_PB_PORT:-18291}
 PGPORT=${ECOURT_BENCH_PG_PORT:-55433}
