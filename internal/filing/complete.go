@@ -117,6 +117,7 @@ func (s *Service) CreateFiling(ctx context.Context, in NewFiling, once Once) (a 
 		}
 		checkUpload(&v, evidenceField(i, ""), &f.Upload)
 	}
+	var pre *claimTotal // the amount in dispute, worked out before the transaction
 	if a != nil {
 		a.Evidence, a.Notices = []Evidence{}, []Notice{}
 		for _, f := range in.Files {
@@ -129,9 +130,11 @@ func (s *Service) CreateFiling(ctx context.Context, in NewFiling, once Once) (a 
 		}
 		// Everything the submission would refuse, in the same answer.
 		if in.Submit {
-			if err := collect(&v, "", s.check(ctx, a, s.db.Now())); err != nil {
+			now := s.db.Now()
+			if err := collect(&v, "", s.check(ctx, a, now)); err != nil {
 				return nil, false, err
 			}
+			pre = precompute(a, now)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -177,7 +180,7 @@ func (s *Service) CreateFiling(ctx context.Context, in NewFiling, once Once) (a 
 			recs = append(recs, rec)
 		}
 		if in.Submit {
-			rec, err := s.fileInTx(ctx, tx, a)
+			rec, err := s.fileInTx(ctx, tx, a, pre)
 			if err != nil {
 				return "", err
 			}

@@ -12,9 +12,12 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ecourt/ecourt/internal/court/calendar"
+	"github.com/ecourt/ecourt/internal/platform/clock"
 	"github.com/ecourt/ecourt/internal/platform/errs"
 	"github.com/ecourt/ecourt/internal/platform/web/openapitest"
 )
@@ -390,6 +393,35 @@ func TestLargeUploadIsSpooledToDiskAndStoredWhole(t *testing.T) {
 		}
 		if left, _ := os.ReadDir(f.s.deps.TempDir); len(left) != 0 {
 			t.Errorf("%d temporary files left", len(left))
+		}
+	})
+}
+
+// TestClaimTotalPrecomputed checks that the amount in dispute worked out
+// before a submission's transaction is used only on the China date it was
+// worked out for: across midnight the complaint (interest to date) is
+// built again.
+func TestClaimTotalPrecomputed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, f fixture) {
+		a := f.draft(t)
+		now := f.clk.Now()
+		pre := precompute(a, now)
+		if pre.err != nil || pre.total <= 0 {
+			t.Fatalf("precompute: %d, %v", pre.total, pre.err)
+		}
+		want := pre.total
+		pre.total = -1 // a marker: used only on the same day
+		day := calendar.DateOf(now.In(clock.China))
+		if got, err := pre.at(a, day, now); err != nil || got != -1 {
+			t.Errorf("same day: %d, %v; want the precomputed -1", got, err)
+		}
+		next := now.Add(24 * time.Hour)
+		if got, err := pre.at(a, calendar.DateOf(next.In(clock.China)), next); err != nil || got < want {
+			t.Errorf("next day: %d, %v; want the complaint built again (at least %d)", got, err, want)
+		}
+		var none *claimTotal
+		if got, err := none.at(a, day, now); err != nil || got != want {
+			t.Errorf("without a precomputed total: %d, %v; want %d", got, err, want)
 		}
 	})
 }

@@ -62,11 +62,13 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 		a, err = s.Get(ctx, id)
 		return a, true, err
 	}
+	var pre *claimTotal
 	if a.Status.Editable() {
 		now := s.db.Now()
 		if err := s.check(ctx, a, now); err != nil {
 			return nil, false, err
 		}
+		pre = precompute(a, now)
 	}
 	// fresh is the application as the transaction left it, when this
 	// request submitted a draft: returning it spares a second full read
@@ -103,7 +105,10 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 			return cur.ID, nil // submitted meanwhile by another request
 		}
 		first := cur.Status == Draft
-		rec, err := s.fileInTx(ctx, tx, cur)
+		if cur != a {
+			pre = nil // the application changed: its claims are read afresh
+		}
+		rec, err := s.fileInTx(ctx, tx, cur, pre)
 		if err != nil {
 			return "", err
 		}
@@ -137,12 +142,12 @@ func (s *Service) Submit(ctx context.Context, id string, once Once) (a *Applicat
 // (outbox event, timeline, audit) and schedules the register-by-default
 // job (登记立案规定 Art. 8). cur is updated with every column written. It
 // returns the audit record of the transition for the caller to append.
-func (s *Service) fileInTx(ctx context.Context, tx *sqldb.Tx, cur *Application) (audit.Record, error) {
-	c, _, err := buildComplaint(cur, tx.Now)
+func (s *Service) fileInTx(ctx context.Context, tx *sqldb.Tx, cur *Application, pre *claimTotal) (audit.Record, error) {
+	received := calendar.DateOf(tx.Now.In(clock.China))
+	total, err := pre.at(cur, received, tx.Now)
 	if err != nil {
 		return audit.Record{}, err
 	}
-	received := calendar.DateOf(tx.Now.In(clock.China))
 	period, err := s.deadlineFor(ctx, cur.CourtID, received)
 	if err != nil {
 		return audit.Record{}, err
@@ -157,16 +162,16 @@ func (s *Service) fileInTx(ctx context.Context, tx *sqldb.Tx, cur *Application) 
 	}
 	// Written by the status change's own UPDATE: one statement, not two.
 	more := columns{set: `claim_total_fen = ?, period_start = ?, deadline = ?, corrections = corrections + ?,
-		submitted_at = COALESCE(submitted_at, ?)`, args: []any{c.ClaimTotalFen, received.String(), period.End.String(), inc, tx.Now}}
+		submitted_at = COALESCE(submitted_at, ?)`, args: []any{total, received.String(), period.End.String(), inc, tx.Now}}
 	if !first {
 		if _, err := tx.Exec(ctx, `UPDATE filing_notice SET completed_at = ? WHERE court_id = ? AND application_id = ? AND completed_at IS NULL`,
 			tx.Now, cur.CourtID, cur.ID); err != nil {
 			return audit.Record{}, err
 		}
 	}
-	cur.ClaimTotalFen = c.ClaimTotalFen
+	cur.ClaimTotalFen = total
 	payload := map[string]any{"application_id": cur.ID, "court_id": cur.CourtID, "account_id": cur.AccountID,
-		"template_id": cur.TemplateID, "cause": causeOf(cur), "claim_total_fen": c.ClaimTotalFen,
+		"template_id": cur.TemplateID, "cause": causeOf(cur), "claim_total_fen": total,
 		"received": received.String(), "deadline": period.End.String()}
 	detail := map[string]any{"received": received.String(), "deadline": period.End.String(), "provisional": period.Provisional}
 	rec, err := s.move(ctx, tx, cur, to, more, payload, detail)
@@ -185,4 +190,32 @@ func (s *Service) fileInTx(ctx context.Context, tx *sqldb.Tx, cur *Application) 
 		cur.SubmittedAt = &at
 	}
 	return rec, nil
+}
+
+// claimTotal is the amount in dispute of an application's complaint,
+// worked out before the submission's transaction: building the complaint
+// (templates, interest to date) inside it would lengthen the single
+// writer's critical section for every submission. It holds for the China
+// date it was built on; nil, or another date, means build it again.
+type claimTotal struct {
+	day   calendar.Date
+	total int64
+	err   error
+}
+
+// precompute builds a's complaint as of now, for fileInTx.
+func precompute(a *Application, now time.Time) *claimTotal {
+	c, _, err := buildComplaint(a, now)
+	return &claimTotal{day: calendar.DateOf(now.In(clock.China)), total: c.ClaimTotalFen, err: err}
+}
+
+// at returns the amount in dispute of cur's complaint received on day
+// (at now): the precomputed one when it was built for that day, else built
+// again.
+func (p *claimTotal) at(cur *Application, day calendar.Date, now time.Time) (int64, error) {
+	if p != nil && p.day == day {
+		return p.total, p.err
+	}
+	c, _, err := buildComplaint(cur, now)
+	return c.ClaimTotalFen, err
 }
