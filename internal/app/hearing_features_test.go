@@ -1,11 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -722,5 +728,252 @@ func TestBrowserHearingReconnect(t *testing.T) {
 	}
 	if n := admits(); n != before {
 		t.Errorf("the plaintiff was admitted %d more times; coming back needs no admission", n-before)
+	}
+}
+
+// TestBrowserHearingEmblem: the hearing room shows the national emblem at
+// its top, centred (Online Litigation Rules Art. 24), as a drawn image the
+// browser loaded, at a size that fits a 360 px phone and grows in the
+// large-text mode. The page follows the room's events from the number it
+// was rendered with: a change made after the page loaded arrives with the
+// next number.
+func TestBrowserHearingEmblem(t *testing.T) {
+	f := newHearingFixture(t, hearingOpts{})
+	b := f.browserFor("litigant")
+	emblem := func(path string) (width float64) {
+		t.Helper()
+		b.markPage()
+		b.do(chromedp.Navigate(f.ta.URL + path))
+		b.waitNewPage("/hearings/" + f.hid + "/room")
+		b.waitFor(`(function () { var i = document.querySelector("#room img.emblem"); return !!i && i.complete && i.naturalWidth > 0; })()`)
+		var g struct {
+			Width, Left, Right, Top, H1, Viewport float64
+			Alt, Role                             string
+		}
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(function () {
+			var i = document.querySelector("#room img.emblem"), r = i.getBoundingClientRect(), c = document.querySelector("#room").getBoundingClientRect();
+			return {width: r.width, left: r.left - c.left, right: c.right - r.right, top: r.top - c.top,
+				h1: document.querySelector("#room h1").getBoundingClientRect().top - r.bottom, viewport: document.documentElement.clientWidth,
+				alt: i.alt, role: i.getAttribute("role")};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Width, g.Left, g.Right, g.Top, g.H1, g.Viewport = v["width"].(float64), v["left"].(float64), v["right"].(float64), v["top"].(float64), v["h1"].(float64), v["viewport"].(float64)
+		g.Alt, g.Role = v["alt"].(string), v["role"].(string)
+		if g.Width < 48 || g.Width > 160 || g.Width > g.Viewport*0.45 {
+			t.Errorf("%s: emblem %.0f px wide on a %.0f px screen", path, g.Width, g.Viewport)
+		}
+		if d := g.Left - g.Right; d < -2 || d > 2 || g.Top > 48 || g.H1 < 0 {
+			t.Errorf("%s: emblem not centred at the top of the room: %+v", path, g)
+		}
+		if g.Alt != "中华人民共和国国徽" || g.Role != "img" {
+			t.Errorf("%s: emblem alt %q role %q", path, g.Alt, g.Role)
+		}
+		b.noHorizontalScroll(path)
+		return g.Width
+	}
+	normal := emblem("/hearings/" + f.hid + "/room")
+	browsertest.Screenshot(b.ctx, t, "hearing/17-emblem")
+	if got := b.eval(`document.querySelector("#room").dataset.lastEvent`); got != "0" {
+		t.Errorf("room page rendered at event %q, want 0", got)
+	}
+	must(t, f.judge.do("POST", "/api/v1/hearings/"+f.hid+"/controls", map[string]any{"action": "open"}), http.StatusOK)
+	b.waitFor(`document.querySelector("#room").dataset.lastEvent === "1"`)
+
+	large := emblem("/hearings/" + f.hid + "/room?elderly=1")
+	if b.eval(`document.body.classList.contains("elderly")`) != "true" {
+		t.Fatal("large-text mode not on")
+	}
+	if large <= normal {
+		t.Errorf("emblem %.0f px in large-text mode, %.0f px normally: want it larger", large, normal)
+	}
+	browsertest.Screenshot(b.ctx, t, "hearing/18-emblem-large-text")
+	if got := b.eval(`document.querySelector("#room").dataset.lastEvent`); got != "1" {
+		t.Errorf("room page rendered at event %q, want 1", got)
+	}
+}
+
+// failOnPageErrors makes the test fail, when it ends, if b's page writes an
+// error to its console from now on (as browsertest.FailOnConsoleErrors:
+// console.error, an exception, a failed load such as a refused exhibit
+// file or stream, a CSP violation), except what the LiveKit client logs
+// itself: it logs the data channels of a connection the media server
+// replaced (a new token after admission, a witness called in or sent out)
+// as closing "unexpectedly", which the room's make-before-break switch of
+// connections causes by design.
+func failOnPageErrors(t *testing.T, who string, b *browser) {
+	t.Helper()
+	var (
+		mu    sync.Mutex
+		found []string
+		seen  = map[string]bool{}
+	)
+	messages := chromedp.Console(b.ctx) // subscribes now
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			switch {
+			case strings.HasPrefix(m.Text, "page-errors-sync-"):
+				seen[m.Text] = true
+			case strings.Contains(m.URL, "/vendor/livekit-client"):
+			case m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == "assert" ||
+				m.Source == "security" || strings.Contains(m.Text, "Content Security Policy"):
+				found = append(found, fmt.Sprintf("%s (%s): %s at %s:%d", m.Type, m.Source, m.Text, m.URL, m.Line+1))
+			}
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		if b.ctx.Err() != nil {
+			return
+		}
+		// A marker written last tells that every earlier message was read.
+		marker := fmt.Sprintf("page-errors-sync-%d", time.Now().UnixNano())
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("console.debug(%q)", marker))); err == nil {
+			for ctx.Err() == nil {
+				mu.Lock()
+				ok := seen[marker]
+				mu.Unlock()
+				if ok {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range found {
+			t.Errorf("the %s's console: %s", who, e)
+		}
+	})
+}
+
+// TestBrowserHearingWitnessExhibit: a witness brought into the hearing
+// room sees the exhibit being presented, though they read nothing of the
+// case file, and nothing of it once sent out again (Online Litigation
+// Rules Art. 14 para 2, Art. 26). Kept out, the witness's page shows no
+// exhibit; brought in, it shows the one presented at that moment and each
+// one presented after it (a picture, then a document behind a link), each
+// file loading from the hearing room's own address; sent out, the exhibit
+// leaves the page (no picture, no link left) and a later presentation does
+// not reach it. No page writes an error to its console.
+func TestBrowserHearingWitnessExhibit(t *testing.T) {
+	f := newHearingFixture(t, hearingOpts{witness: true})
+	jb := f.join("judge")
+	jb.waitFor(`!document.querySelector("#room-panel").hidden`)
+	pb := f.join("litigant")
+	ids := f.identities()
+	pid, wid := ids["party:"+f.plaintiff], ids["witness:演示证人 孙见"]
+	f.admitAndOpen(jb, map[string]*browser{pid: pb})
+
+	// The plaintiff's exhibits: a 40×30 picture and a PDF.
+	lit := newClient(t, f.ta.URL)
+	lit = lit.withToken(loginAPI(t, lit, "litigant", DemoPassword))
+	submit := func(name, file string, content func(w io.Writer)) string {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("party_id", f.plaintiff)
+		mw.WriteField("name", name)
+		mw.WriteField("purpose", "证明借款已交付")
+		fw, _ := mw.CreateFormFile("file", file)
+		content(fw)
+		mw.Close()
+		req, _ := http.NewRequest("POST", f.ta.URL+"/api/v1/cases/"+f.caseID+"/exhibits", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+lit.token)
+		return decode[struct {
+			ID string `json:"id"`
+		}](t, must(t, lit.send(req), http.StatusCreated)).ID
+	}
+	picture := submit("转账凭证", "receipt.png", func(w io.Writer) { png.Encode(w, image.NewGray(image.Rect(0, 0, 40, 30))) })
+	document := submit("借条", "iou.pdf", func(w io.Writer) { w.Write(demoPDF("IOU")) })
+	// The platform's clock stands still in tests: each presentation is a
+	// minute after the last, so that the latest is the one shown.
+	present := func(exhibitID string) {
+		t.Helper()
+		f.clk.Set(f.clk.Now().Add(time.Minute))
+		must(t, f.judge.do("POST", "/api/v1/hearings/"+f.hid+"/exhibit", map[string]string{"exhibit_id": exhibitID}), http.StatusOK)
+	}
+	// shown: the page shows the exhibit named name, its label a number of
+	// the plaintiff's, its link (and picture) at the room's address.
+	shown := func(name string) string {
+		return `(function () { var s = document.querySelector("#room-exhibit"), a = document.querySelector("#room-exhibit-link");
+			return !s.hidden && document.querySelector("#room-exhibit-name").innerText === ` + fmt.Sprintf("%q", name) + ` &&
+				document.querySelector("#room-exhibit-label").innerText.indexOf("原告证据") === 0 &&
+				a.getAttribute("href").indexOf("/api/v1/hearings/` + f.hid + `/room/exhibits/") === 0; })()`
+	}
+	const gone = `(function () { var i = document.querySelector("#room-exhibit-image"), a = document.querySelector("#room-exhibit-link");
+		return document.querySelector("#room-exhibit").hidden && i.hidden && !i.hasAttribute("src") && !a.hasAttribute("href") &&
+			document.querySelector("#room-exhibit-name").innerText === "" && document.querySelector("#room-exhibit-label").innerText === ""; })()`
+	// fetched returns the status and type of the file behind the page's
+	// link, fetched by the page itself.
+	fetched := func(b *browser) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#room-exhibit-link").href, {credentials: "same-origin"})
+			.then(function (r) { return r.status + " " + r.headers.get("Content-Type"); })`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("fetching the exhibit: %v", err)
+		}
+		return v
+	}
+
+	wb := f.browserFor("witness")
+	for who, b := range map[string]*browser{"witness": wb, "judge": jb, "plaintiff": pb} {
+		failOnPageErrors(t, who, b)
+	}
+	f.enterRoom(wb)
+	wb.waitFor(`document.querySelector("#room").dataset.state === "witness_out"`)
+	present(picture)
+	jb.waitFor(shown("转账凭证") + ` && document.querySelector("#room-exhibit-image").naturalWidth === 40`)
+	time.Sleep(time.Second) // time enough for a presentation to reach a page that listened
+	if wb.eval(gone) != "true" {
+		t.Fatal("the witness kept out sees the exhibit presented")
+	}
+
+	// Brought in: the exhibit presented now, then the next one.
+	f.click(jb, wid, "witness_in")
+	wb.waitFor(`document.querySelector("#room").dataset.state === "admitted" && ` + shown("转账凭证") + ` &&
+		document.querySelector("#room-exhibit-image").complete && document.querySelector("#room-exhibit-image").naturalWidth === 40`)
+	if got := wb.eval(`document.querySelector("#room-exhibit-image").getAttribute("src") === document.querySelector("#room-exhibit-link").getAttribute("href")`); got != "true" {
+		t.Error("the witness's picture is not the linked file")
+	}
+	if got := fetched(wb); got != "200 image/png" {
+		t.Errorf("the witness fetching the picture: %s, want 200 image/png", got)
+	}
+	browsertest.Screenshot(wb.ctx, t, "hearing/19-witness-exhibit")
+	present(document)
+	wb.waitFor(shown("借条") + ` && document.querySelector("#room-exhibit-image").hidden && !document.querySelector("#room-exhibit-image").hasAttribute("src")`)
+	if got := fetched(wb); got != "200 application/pdf" {
+		t.Errorf("the witness fetching the document: %s, want 200 application/pdf", got)
+	}
+	file := wb.eval(`document.querySelector("#room-exhibit-link").getAttribute("href")`)
+	jb.waitFor(shown("借条"))
+
+	// Sent out: nothing of the exhibit stays on the witness's page, the
+	// file is refused, and a later presentation does not come through.
+	f.click(jb, wid, "witness_out")
+	wb.waitFor(`document.querySelector("#room").dataset.state === "witness_out" && ` + gone)
+	witness := newClient(t, f.ta.URL)
+	witness = witness.withToken(loginAPI(t, witness, "witness", DemoPassword))
+	must(t, witness.get(file), http.StatusForbidden)
+	present(picture)
+	jb.waitFor(shown("转账凭证"))
+	time.Sleep(time.Second)
+	if wb.eval(gone) != "true" {
+		t.Error("the witness sent out still sees an exhibit")
+	}
+	if pb.eval(shown("转账凭证")) != "true" {
+		t.Error("the plaintiff's page does not follow the exhibit presented")
 	}
 }

@@ -79,8 +79,7 @@ func (a *App) followVideo(s *video.Server) {
 		if ev.Kind != video.Left || strings.HasPrefix(ev.Identity, video.RecorderIdentity) {
 			continue
 		}
-		id, ok := strings.CutPrefix(ev.Room, "hearing-")
-		if !ok || strings.Contains(id, "-consult-") {
+		if !strings.HasPrefix(ev.Room, "hearing-") {
 			continue
 		}
 		// A participant who entered again (a new token after being admitted,
@@ -93,8 +92,8 @@ func (a *App) followVideo(s *video.Server) {
 		if ev.Interrupted {
 			reason = "disconnect"
 		}
-		if err := a.svc.hearing.ParticipantLeft(asSystem(context.Background()), id, ev.Identity, reason); err != nil {
-			a.log.Warn("hearing: recording a departure failed", "hearing", id, "identity", ev.Identity, "err", err)
+		if err := a.svc.hearing.RoomLeft(asSystem(context.Background()), ev.Room, ev.Identity, reason); err != nil {
+			a.log.Warn("hearing: recording a departure failed", "room", ev.Room, "identity", ev.Identity, "err", err)
 		}
 	}
 }

@@ -37,6 +37,21 @@
 // sends EventPresented; Presented returns the current one and Watch (SSE:
 // GET /api/v1/hearings/{id}/exhibit/events) streams the next ones.
 //
+// # The hearing room
+//
+// Everyone admitted to a hearing's room sees the exhibit presented there,
+// a witness brought in too, who is no reader of the case file (Art. 26
+// keeps the witness from following the proceedings, not from identifying
+// an exhibit shown to them). RoomPresented, OpenRoomExhibit and WatchRoom
+// (GET /api/v1/hearings/{id}/room/exhibit, …/room/exhibits/{eid}/file,
+// …/room/exhibit/events) ask Deps.Hearings.FindAttendee whether the
+// caller is admitted to the room now — not waiting, not a witness kept
+// out, the hearing not ended — and serve only the exhibit presented last,
+// with its number, name and file: no purpose of proof, opinions, marks or
+// other exhibits. Each view is checked and audited ("exhibit.room.view",
+// "exhibit.room.file"); the stream re-checks on every presentation and
+// ends with an event "closed" once the caller is no longer in the room.
+//
 // # Asynchronous trial (Art. 20)
 //
 // The judge records each of the three conditions of Art. 20 para 2 as met
@@ -54,7 +69,8 @@
 // # Access
 //
 // Every read and change passes casefile.Authorize (audited there); file
-// downloads are audited again as "exhibit.file.read" with the SHA-256. A
+// downloads are audited again as "exhibit.file.read" with the SHA-256. The
+// room's views pass the hearing room's check instead (above). A
 // stranger gets errs.NotFound, and so does a party asking for the other
 // side's exhibit before an exchange has begun.
 //
@@ -70,6 +86,8 @@
 //	SetStage              ecourt.exhibit.stage.set           exhibit.stage.set
 //	SubmitStatement       ecourt.exhibit.statement.submitted exhibit.statement.submit
 //	Open (download)       —                                  exhibit.file.read
+//	RoomPresented, WatchRoom —                               exhibit.room.view
+//	OpenRoomExhibit       —                                  exhibit.room.file
 //
 // Payloads carry IDs, hashes and stances, never names or reasons.
 //

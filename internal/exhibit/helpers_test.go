@@ -96,6 +96,31 @@ func (h hearings) FindHearing(_ context.Context, id string) (exhibit.HearingRef,
 	return exhibit.HearingRef{ID: id, CaseID: c}, nil
 }
 
+// seats are the fake hearing rooms' participants, by hearing ID and
+// account ("h-1/u-witness"): where each stands in the room now.
+type seats map[string]exhibit.Attendee
+
+// hearingFake is the fake hearing context: hearings and their rooms.
+type hearingFake struct {
+	hearings
+	seats
+}
+
+func (h hearingFake) FindAttendee(ctx context.Context, id string) (exhibit.Attendee, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return exhibit.Attendee{}, err
+	}
+	if _, ok := h.hearings[id]; !ok {
+		return exhibit.Attendee{}, errs.New(errs.NotFound, "")
+	}
+	a, ok := h.seats[id+"/"+p.UserID]
+	if !ok {
+		return exhibit.Attendee{}, errs.New(errs.NotFound, "")
+	}
+	return a, nil
+}
+
 // filings is the fake filing context: the filed evidence per case.
 type filings map[string][]exhibit.FiledItem
 
@@ -111,6 +136,7 @@ type fixture struct {
 	s       *exhibit.Service
 	h       http.Handler
 	hear    hearings
+	seats   seats
 	filed   filings
 	courtID string
 	people  staff
@@ -139,7 +165,7 @@ func newFixture(t testing.TB, db *sqldb.DB, clk *clock.Fixed) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, clk: clk, courtID: ct.ID, blobs: blobs, hear: hearings{}, filed: filings{}}
+	f := &fixture{db: db, clk: clk, courtID: ct.ID, blobs: blobs, hear: hearings{}, seats: seats{}, filed: filings{}}
 	f.people = staff{
 		"u-filer":      {{CourtID: ct.ID, Role: auth.FilingOfficer}},
 		"u-judge":      {{CourtID: ct.ID, Role: auth.Judge}},
@@ -150,11 +176,22 @@ func newFixture(t testing.TB, db *sqldb.DB, clk *clock.Fixed) *fixture {
 		"u-defendant":  {{Role: auth.Litigant}},
 		"u-coplain":    {{Role: auth.Litigant}},
 		"u-stranger":   {{Role: auth.Litigant}},
+		"u-witness":    {{Role: auth.Litigant}},
 	}
 	f.cases = casefile.New(db, courtAdapter{cs}, casefile.WithStaff(f.people))
-	f.s = exhibit.New(db, exhibit.Deps{Cases: f.cases, Blobs: blobs, Filings: f.filed, Hearings: f.hear, TempDir: t.TempDir()})
+	f.s = exhibit.New(db, exhibit.Deps{Cases: f.cases, Blobs: blobs, Filings: f.filed, Hearings: f.hearings(), TempDir: t.TempDir()})
 	f.h = f.handler(t)
 	return f
+}
+
+// hearings returns the fake hearing context of the fixture.
+func (f *fixture) hearings() hearingFake { return hearingFake{f.hear, f.seats} }
+
+// seat puts user into the room of hearing hid as a participant of kind
+// (admitted or not), as the hearing context would report them.
+func (f *fixture) seat(hid, user, kind string, admitted bool) {
+	f.seats[hid+"/"+user] = exhibit.Attendee{HearingID: hid, CaseID: f.hear[hid], CourtID: f.courtID, Identity: kind + "-" + user,
+		Kind: kind, Admitted: admitted}
 }
 
 func catalog(t testing.TB) *i18n.Catalog {

@@ -35,6 +35,14 @@ import (
 //	GET  /api/v1/hearings/{id}/exhibit                  the exhibit shown last in the hearing
 //	POST /api/v1/hearings/{id}/exhibit                  show an exhibit in the hearing
 //	GET  /api/v1/hearings/{id}/exhibit/events           server-sent events "exhibit": each exhibit shown
+//
+// The hearing room's views of the exhibit presented, for every participant
+// admitted to the room now (a witness brought in included, who reads
+// nothing else of the case), each view checked and audited:
+//
+//	GET  /api/v1/hearings/{id}/room/exhibit                    the exhibit presented now, as the room shows it
+//	GET  /api/v1/hearings/{id}/room/exhibits/{eid}/file        its file, only while it is the one presented
+//	GET  /api/v1/hearings/{id}/room/exhibit/events             server-sent events "exhibit"; "closed" when access ends
 func (s *Service) Routes(mux web.Mux) {
 	mux.HandleFunc("GET /api/v1/cases/{id}/exhibits", s.handleList)
 	mux.HandleFunc("POST /api/v1/cases/{id}/exhibits", s.handleSubmit)
@@ -53,6 +61,9 @@ func (s *Service) Routes(mux web.Mux) {
 	mux.HandleFunc("GET /api/v1/hearings/{id}/exhibit", s.handlePresented)
 	mux.HandleFunc("POST /api/v1/hearings/{id}/exhibit", s.handlePresent)
 	mux.HandleFunc("GET /api/v1/hearings/{id}/exhibit/events", s.handleLive)
+	mux.HandleFunc("GET /api/v1/hearings/{id}/room/exhibit", s.handleRoomPresented)
+	mux.HandleFunc("GET /api/v1/hearings/{id}/room/exhibits/{eid}/file", s.handleRoomFile)
+	mux.HandleFunc("GET /api/v1/hearings/{id}/room/exhibit/events", s.handleRoomLive)
 }
 
 type list[T any] struct {

@@ -35,39 +35,50 @@ func (s *Service) Watch(ctx context.Context, hearingID string) (<-chan Presentat
 		return nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	events, stop := s.deps.Live.Live(ctx, EventPresented)
 	out := make(chan Presentation, 4)
 	go func() {
 		defer close(out)
-		defer stop()
-		for {
-			var ev bus.Event
-			var ok bool
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok = <-events:
-			}
-			if !ok {
-				return
-			}
-			var p struct {
-				HearingID string `json:"hearing_id"`
-			}
-			if ev.Decode(&p) != nil || p.HearingID != h.ID {
-				continue
-			}
+		s.eachPresentation(ctx, h.ID, func() bool {
 			cur, err := s.Presented(ctx, h.ID)
 			if err != nil {
-				continue
+				return true
 			}
 			select {
 			case out <- cur:
 			default: // a slow client re-reads on reconnect
 			}
-		}
+			return true
+		})
 	}()
 	return out, cancel, nil
+}
+
+// eachPresentation calls fn for every presentation in the hearing from now
+// on, until ctx ends, the live feed closes or fn returns false.
+func (s *Service) eachPresentation(ctx context.Context, hearingID string, fn func() bool) {
+	events, stop := s.deps.Live.Live(ctx, EventPresented)
+	defer stop()
+	for {
+		var ev bus.Event
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok = <-events:
+		}
+		if !ok {
+			return
+		}
+		var p struct {
+			HearingID string `json:"hearing_id"`
+		}
+		if ev.Decode(&p) != nil || p.HearingID != hearingID {
+			continue
+		}
+		if !fn() {
+			return
+		}
+	}
 }
 
 // handleLive streams the exhibits shown in a hearing as server-sent events

@@ -69,7 +69,7 @@ func (l *liveBus) relay(t *testing.T, f *fixture, seen map[string]bool) {
 func TestPresentLive(t *testing.T) {
 	forEachDB(t, func(t *testing.T, f *fixture) {
 		lb := &liveBus{}
-		s := exhibit.New(f.db, exhibit.Deps{Cases: f.cases, Blobs: f.blobs, Hearings: f.hear, Live: lb, TempDir: t.TempDir()})
+		s := exhibit.New(f.db, exhibit.Deps{Cases: f.cases, Blobs: f.blobs, Hearings: f.hearings(), Live: lb, TempDir: t.TempDir()})
 		c := f.newCase(t, casefile.Ordinary)
 		f.hear["h-1"], f.hear["h-2"] = c.ID, c.ID
 		p1 := f.submit(t, c, "u-party", "借条")

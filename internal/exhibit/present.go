@@ -25,9 +25,10 @@ func (s *Service) hearing(ctx context.Context, hearingID string) (HearingRef, er
 // and examined by the parties). The judge, assistant or clerk of the case
 // may show any exhibit, a party only its own. The exhibit becomes the
 // hearing's current one (Presented) and visible to every party of the
-// case; EventPresented goes out through the outbox, so every hearing page
-// listening with bus.Live on EventPresented (and filtering on hearing_id)
-// sees it. Errors: errs.NotFound for an unknown hearing or exhibit, or an
+// case and to everyone admitted to the hearing's room (RoomPresented, a
+// witness brought in included); EventPresented goes out through the
+// outbox, so every hearing page listening with bus.Live on EventPresented
+// (and filtering on hearing_id) sees it. Errors: errs.NotFound for an unknown hearing or exhibit, or an
 // exhibit of another case; errs.Forbidden for a party showing another's
 // exhibit.
 func (s *Service) Present(ctx context.Context, hearingID, exhibitID string) (Presentation, error) {
@@ -61,11 +62,14 @@ func (s *Service) Present(ctx context.Context, hearingID, exhibitID string) (Pre
 		return Presentation{}, errs.New(errs.Forbidden, "exhibit.error.present_own")
 	}
 	p := Presentation{HearingID: h.ID, PresentedBy: audit.ActorFrom(ctx).UserID}
+	// The number shown in court is kept with the presentation for the
+	// room's participants who do not read the case file (RoomPresented).
+	shownAs := v.complete(s, e).Label
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		p.PresentedAt = tx.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO exhibit_presentation (court_id, hearing_id, case_id, exhibit_id, presented_by, presented_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, hearing_id, exhibit_id) DO UPDATE SET presented_by = excluded.presented_by,
-			presented_at = excluded.presented_at`, e.CourtID, h.ID, e.CaseID, e.ID, p.PresentedBy, p.PresentedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO exhibit_presentation (court_id, hearing_id, case_id, exhibit_id, presented_by, presented_at, label)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (court_id, hearing_id, exhibit_id) DO UPDATE SET presented_by = excluded.presented_by,
+			presented_at = excluded.presented_at, label = excluded.label`, e.CourtID, h.ID, e.CaseID, e.ID, p.PresentedBy, p.PresentedAt, shownAs); err != nil {
 			return err
 		}
 		detail := map[string]any{"hearing_id": h.ID, "exhibit_id": e.ID, "case_id": e.CaseID, "party_id": e.PartyID, "seq": e.Seq, "kind": e.Kind}

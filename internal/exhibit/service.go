@@ -82,10 +82,38 @@ type HearingRef struct {
 	CaseID string
 }
 
-// Hearings finds a hearing by ID; the app adapts internal/hearing to it.
-// A hearing that does not exist is an errs.NotFound error.
+// Attendee is the signed-in caller as a participant of a hearing's room,
+// as the hearing context sees them now.
+type Attendee struct {
+	HearingID string
+	CaseID    string
+	CourtID   string
+	// Identity and Kind name the caller's participant in the room (its
+	// video identity; "witness", "party", "representative", "presiding" …),
+	// for the audit record.
+	Identity string
+	Kind     string
+	// Admitted reports whether the caller is in the hearing's main room at
+	// this moment: admitted by the court, or a witness brought in — not
+	// waiting, not a witness kept out (Online Litigation Rules Art. 26), not
+	// in a private consultation, not left, interrupted or removed.
+	Admitted bool
+	// Ended reports whether the hearing is closed or cancelled.
+	Ended bool
+}
+
+// Hearings is what exhibit asks the hearing context; the app adapts
+// internal/hearing to it.
 type Hearings interface {
+	// FindHearing finds a hearing by ID. A hearing that does not exist is
+	// an errs.NotFound error.
 	FindHearing(ctx context.Context, hearingID string) (HearingRef, error)
+	// FindAttendee returns the signed-in caller's place in the hearing's
+	// room, also for a participant who may not read the case file (a
+	// witness). A hearing that does not exist, or of which the caller is
+	// no participant, is an errs.NotFound error; errs.Unauthenticated
+	// without a principal.
+	FindAttendee(ctx context.Context, hearingID string) (Attendee, error)
 }
 
 // Deps are the Service's collaborators. Cases and Blobs are required.

@@ -172,3 +172,26 @@ func presentedIDs(ctx context.Context, q sqldb.Querier, courtID, caseID string) 
 	}
 	return out, rows.Err()
 }
+
+// shown is the row of the exhibit presented last in a hearing.
+type shown struct {
+	ExhibitID   string
+	CaseID      string
+	Label       string
+	PresentedAt time.Time
+}
+
+// currentPresentation returns the exhibit presented last in a hearing, or
+// errs.NotFound when none has been.
+func currentPresentation(ctx context.Context, q sqldb.Querier, courtID, hearingID string) (shown, error) {
+	var r shown
+	err := q.QueryRow(ctx, `SELECT exhibit_id, case_id, label, presented_at FROM exhibit_presentation
+		WHERE court_id = ? AND hearing_id = ? ORDER BY presented_at DESC LIMIT 1`, courtID, hearingID).Scan(&r.ExhibitID, &r.CaseID, &r.Label, &r.PresentedAt)
+	r.PresentedAt = r.PresentedAt.UTC()
+	return r, err
+}
+
+// loadExhibit returns one exhibit of a court, or errs.NotFound.
+func loadExhibit(ctx context.Context, q sqldb.Querier, courtID, id string) (Exhibit, error) {
+	return scanExhibit(q.QueryRow(ctx, `SELECT `+exhibitCols+` FROM exhibit_exhibit WHERE court_id = ? AND id = ?`, courtID, id))
+}

@@ -279,7 +279,7 @@ func (s *Service) planControl(h Hearing, t Participant, c Control) (controlPlan,
 			if len(group) < 2 {
 				return controlPlan{}, errs.New(errs.Conflict, "hearing.error.consult_alone")
 			}
-			sub := room + "-consult-" + t.PartyID
+			sub := room + consultInfix + t.PartyID
 			var ups []Participant
 			for _, p := range group {
 				if p.State == Admitted {
@@ -303,20 +303,38 @@ func (s *Service) planControl(h Hearing, t Participant, c Control) (controlPlan,
 					return nil
 				}}, nil
 		}
-		if t.State != InConsult {
-			return controlPlan{noop: true}, nil
-		}
-		sub := t.Consult
-		var ups []Participant
+		// The consultation ends for the whole group, also when the target
+		// is the one whose connection dropped during it (Art. 25): that one
+		// keeps the interruption and comes back to the main room (Enter).
+		sub := ""
 		for _, p := range group {
-			if p.State == InConsult {
-				p.State, p.Consult = Admitted, ""
-				ups = append(ups, p)
+			if p.Consult != "" && (p.State == InConsult || p.State == Interruption) {
+				sub = p.Consult
+				break
 			}
 		}
-		return controlPlan{updates: ups, state: Admitted, detail: map[string]any{"party_id": t.PartyID},
+		if sub == "" {
+			return controlPlan{noop: true}, nil
+		}
+		var ups, back []Participant
+		state := t.State
+		for _, p := range group {
+			if p.Consult != sub || (p.State != InConsult && p.State != Interruption) {
+				continue
+			}
+			if p.State == InConsult {
+				p.State = Admitted
+				back = append(back, p)
+			}
+			p.Consult = ""
+			ups = append(ups, p)
+			if p.Identity == t.Identity {
+				state = p.State
+			}
+		}
+		return controlPlan{updates: ups, state: state, detail: map[string]any{"party_id": t.PartyID},
 			video: func(ctx context.Context, r Rooms) error {
-				for _, p := range ups {
+				for _, p := range back {
 					if err := r.Admit(ctx, room, p.Identity, p.perms()); err != nil {
 						return err
 					}

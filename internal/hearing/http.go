@@ -2,6 +2,7 @@ package hearing
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,8 +155,18 @@ func (s *Service) handleParticipants(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, participantsResponse{Status: h.Status, Participants: h.Participants, Record: acts})
 }
 
+// handleEvents streams the room events. Each carries its number in the
+// control record as its SSE ID; a page that comes back sends the last one
+// it saw (Last-Event-ID, as EventSource does when it reconnects, or
+// ?last_event_id= when it opens a new stream) and is sent what it missed
+// before the live events (see Watch).
 func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
-	h, ch, stop, err := s.Watch(r.Context(), r.PathValue("id"))
+	after, err := lastEventID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	ch, stop, err := s.Watch(r.Context(), r.PathValue("id"), after)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -166,24 +177,37 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	// The first event is the state now, so a (re)connecting page starts
-	// from it (action "snapshot").
-	if err := sse.Send(web.Event{Name: "room", Data: jsonString(RoomChange{HearingID: h.ID, Action: "snapshot",
-		Status: h.Status, At: h.UpdatedAt})}); err != nil {
-		return
-	}
 	out := make(chan web.Event)
 	go func() {
 		defer close(out)
 		for rc := range ch {
 			select {
-			case out <- web.Event{Name: "room", Data: jsonString(rc)}:
+			case out <- web.Event{ID: strconv.FormatInt(rc.Seq, 10), Name: "room", Data: jsonString(rc)}:
 			case <-r.Context().Done():
 				return
 			}
 		}
 	}()
 	_ = sse.Serve(r.Context(), out, 25*time.Second)
+}
+
+// lastEventID reads the number of the last room event the client saw: the
+// Last-Event-ID header, else the last_event_id query parameter; -1 when
+// there is neither. Errors: errs.Invalid (field last_event_id) for
+// anything but a number >= 0.
+func lastEventID(r *http.Request) (int64, error) {
+	v := web.LastEventID(r)
+	if v == "" {
+		v = r.URL.Query().Get("last_event_id")
+	}
+	if v == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.Fields(errs.Field("last_event_id", "hearing_event_id"))
+	}
+	return n, nil
 }
 
 type tokenResponse struct {

@@ -137,29 +137,32 @@ type NewWitness struct {
 
 // Hearing is a scheduled hearing with its participants.
 type Hearing struct {
-	ID            string        `json:"id"`
-	CourtID       string        `json:"court_id"`
-	CaseID        string        `json:"case_id"`
-	CaseNumber    string        `json:"case_number"`
-	Cause         string        `json:"cause"` // the case's 案由 when scheduled
-	StartsAt      time.Time     `json:"starts_at"`
-	EndsAt        time.Time     `json:"ends_at"`
-	Courtroom     string        `json:"courtroom"`
-	Mode          Mode          `json:"mode"`
-	Public        bool          `json:"public"`
-	PrivateReason string        `json:"private_reason"`
-	Exclusion     string        `json:"online_exclusion"`
-	ExclusionNote string        `json:"exclusion_note"`
-	Status        Status        `json:"status"`
-	Room          string        `json:"room"`
-	CancelReason  string        `json:"cancel_reason"`
-	OpenedAt      *time.Time    `json:"opened_at,omitempty"`
-	ClosedAt      *time.Time    `json:"closed_at,omitempty"`
-	Seq           int           `json:"seq"`
-	CreatedBy     string        `json:"created_by"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
-	Participants  []Participant `json:"participants"`
+	ID            string     `json:"id"`
+	CourtID       string     `json:"court_id"`
+	CaseID        string     `json:"case_id"`
+	CaseNumber    string     `json:"case_number"`
+	Cause         string     `json:"cause"` // the case's 案由 when scheduled
+	StartsAt      time.Time  `json:"starts_at"`
+	EndsAt        time.Time  `json:"ends_at"`
+	Courtroom     string     `json:"courtroom"`
+	Mode          Mode       `json:"mode"`
+	Public        bool       `json:"public"`
+	PrivateReason string     `json:"private_reason"`
+	Exclusion     string     `json:"online_exclusion"`
+	ExclusionNote string     `json:"exclusion_note"`
+	Status        Status     `json:"status"`
+	Room          string     `json:"room"`
+	CancelReason  string     `json:"cancel_reason"`
+	OpenedAt      *time.Time `json:"opened_at,omitempty"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	Seq           int        `json:"seq"`
+	// EventSeq is the number of the last entry of the control record,
+	// which is the ID of the last room event (see RoomChange.Seq).
+	EventSeq     int64         `json:"event_seq"`
+	CreatedBy    string        `json:"created_by"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	Participants []Participant `json:"participants"`
 }
 
 // Participant is one person of the hearing. Identity is the video identity
@@ -185,7 +188,10 @@ type Participant struct {
 // Action is one entry of a hearing's control record (opened, admitted,
 // witness in…), time-stamped for the 笔录.
 type Action struct {
-	ID      string    `json:"id"`
+	ID string `json:"id"`
+	// Seq is the entry's place in the hearing's record (1, 2, 3…), the ID
+	// of its room event.
+	Seq     int64     `json:"seq"`
 	At      time.Time `json:"at"`
 	ActorID string    `json:"actor_id"`
 	Action  string    `json:"action"`

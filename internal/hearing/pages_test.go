@@ -1,6 +1,9 @@
 package hearing_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/xml"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +23,7 @@ import (
 	webassets "github.com/ecourt/ecourt/web"
 )
 
-// assetsFS is the platform's static files plus the hearing's scripts
+// assetsFS is the platform's static files plus the hearing's static files
 // under hearing/ and a stand-in for the vendored LiveKit client, as the app
 // must assemble them.
 func assetsFS(t testing.TB) fs.FS {
@@ -36,12 +39,16 @@ func assetsFS(t testing.TB) fs.FS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"room.js", "selftest.js"} {
-		b, err := fs.ReadFile(hearing.Static, n)
-		if err != nil {
-			t.Fatal(err)
+	err = fs.WalkDir(hearing.Static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		m["static/hearing/"+n] = &fstest.MapFile{Data: b}
+		b, err := fs.ReadFile(hearing.Static, p)
+		m["static/hearing/"+p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, ok := m["static/vendor/livekit-client.umd.js"]; !ok {
 		m["static/vendor/livekit-client.umd.js"] = &fstest.MapFile{Data: []byte("/* stand-in */")}
@@ -101,9 +108,13 @@ func TestPages(t *testing.T) {
 		for _, lang := range []string{"zh-CN", "en"} {
 			rec := get(h, "GET", "/hearings/"+hr.ID+"/room", "u-judge", lang, nil)
 			b := rec.Body.String()
-			if rec.Code != 200 || !strings.Contains(b, "国徽") || !strings.Contains(b, "审判长") || !strings.Contains(b, `data-action="admit"`) ||
+			if rec.Code != 200 || !strings.Contains(b, "审判长") || !strings.Contains(b, `data-action="admit"`) ||
 				!strings.Contains(b, "/static/hearing/room.") || !strings.Contains(b, "/static/vendor/livekit-client.umd.") {
 				t.Errorf("room page (%s): %d %.300s", lang, rec.Code, b)
+			}
+			emblem := map[string]string{"zh-CN": "中华人民共和国国徽", "en": "National Emblem of the People&#39;s Republic of China"}[lang]
+			if !emblemRE.MatchString(b) || !strings.Contains(b, `alt="`+emblem+`"`) || !cssRE.MatchString(b) {
+				t.Errorf("room page (%s): no emblem image with its label, or no room stylesheet", lang)
 			}
 			if rec := get(h, "GET", "/hearings/self-test", "", lang, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="st-start"`) {
 				t.Errorf("self-test (%s): %d", lang, rec.Code)
@@ -155,7 +166,75 @@ func TestPages(t *testing.T) {
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `data-token="tok-viewer-`) || strings.Contains(rec.Body.String(), "张三") {
 			t.Errorf("livestream page: %d", rec.Code)
 		}
+		if !emblemRE.MatchString(rec.Body.String()) {
+			t.Errorf("livestream page: no emblem image")
+		}
 	})
+}
+
+// emblemRE matches the emblem image of the room and livestream pages
+// (Online Litigation Rules Art. 24), at its content-hash URL.
+var emblemRE = regexp.MustCompile(`<img class="emblem" src="/static/hearing/emblem\.[0-9a-f]+\.svg" role="img" alt="[^"]+"`)
+
+// cssRE matches the link to the room's stylesheet, which sizes the emblem.
+var cssRE = regexp.MustCompile(`<link rel="stylesheet" href="/static/hearing/room\.[0-9a-f]+\.css">`)
+
+// TestEmblem checks that the emblem the pages reference is served as an
+// SVG image, small, and well-formed XML with the parts the emblem law
+// describes: the red field, five stars, the ring of grain, the cogwheel.
+func TestEmblem(t *testing.T) {
+	assets, err := web.NewAssets(assetsFS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := assets.URL("hearing/emblem.svg")
+	if !emblemRE.MatchString(`<img class="emblem" src="` + u + `" role="img" alt="国徽"`) {
+		t.Fatalf("emblem URL %q", u)
+	}
+	req := httptest.NewRequest("GET", u, nil)
+	rec := httptest.NewRecorder()
+	assets.Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("GET %s: %d %q", u, rec.Code, rec.Header().Get("Content-Type"))
+	}
+	body := rec.Body.Bytes()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	if gz.Len() > 8<<10 {
+		t.Errorf("emblem is %d bytes gzipped, want at most 8 KiB", gz.Len())
+	}
+	var svg struct {
+		XMLName xml.Name
+		ViewBox string `xml:"viewBox,attr"`
+		Role    string `xml:"role,attr"`
+		Circles []struct {
+			Fill string `xml:"fill,attr"`
+		} `xml:"circle"`
+		Groups []struct {
+			Fill     string     `xml:"fill,attr"`
+			Paths    []struct{} `xml:"path"`
+			Ellipses []struct{} `xml:"ellipse"`
+		} `xml:"g"`
+	}
+	if err := xml.Unmarshal(body, &svg); err != nil {
+		t.Fatalf("emblem is not XML: %v", err)
+	}
+	if svg.XMLName.Space != "http://www.w3.org/2000/svg" || svg.XMLName.Local != "svg" || svg.ViewBox == "" || svg.Role != "img" {
+		t.Errorf("emblem root %+v viewBox %q role %q", svg.XMLName, svg.ViewBox, svg.Role)
+	}
+	if len(svg.Circles) == 0 || svg.Circles[0].Fill != "#DE2910" {
+		t.Errorf("emblem has no red field first: %+v", svg.Circles)
+	}
+	var stars, grains bool
+	for _, g := range svg.Groups {
+		stars = stars || g.Fill == "#FFD700" && len(g.Paths) == 5
+		grains = grains || g.Fill == "#FFD700" && len(g.Ellipses) >= 40
+	}
+	if !stars || !grains {
+		t.Errorf("emblem: five gold stars %v, ring of gold grains %v", stars, grains)
+	}
 }
 
 // TestMessages checks that every message key the code and templates name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/audit"
@@ -27,8 +28,12 @@ const EventRoomChanged = "ecourt.hearing.room.changed"
 // a hearing room, for the room pages (SSE) and the record.
 type RoomChange struct {
 	HearingID string `json:"hearing_id"`
-	Action    string `json:"action"`
-	Target    string `json:"target,omitempty"`
+	// Seq is the change's number in the hearing's control record (1, 2,
+	// 3…, Action.Seq), the ID of its event on the SSE stream; a snapshot
+	// carries the number of the last change it includes.
+	Seq    int64  `json:"seq"`
+	Action string `json:"action"`
+	Target string `json:"target,omitempty"`
 	// PartyID is set for a consultation: every participant of that party
 	// (party and representatives) changes rooms.
 	PartyID string `json:"party_id,omitempty"`
@@ -37,6 +42,16 @@ type RoomChange struct {
 	// AudioOnly is the new mode after an audio_only action.
 	AudioOnly *bool     `json:"audio_only,omitempty"`
 	At        time.Time `json:"at"`
+}
+
+// fromDetail sets the fields a control record entry keeps in its detail.
+func (rc *RoomChange) fromDetail(detail map[string]any) {
+	if pid, ok := detail["party_id"].(string); ok {
+		rc.PartyID = pid
+	}
+	if on, ok := detail["audio_only"].(bool); ok {
+		rc.AudioOnly = &on
+	}
 }
 
 // Entry is what a participant gets on entering the room: where to connect
@@ -114,10 +129,12 @@ func metadata(p Participant) string {
 // interruption takes up their place again (Art. 25: no new admission); who
 // left or was removed waits again. The entry is recorded with its time.
 // A participant in a private consultation gets a token for the
-// consultation room. Errors: errs.Unauthenticated; errs.Forbidden
-// "error.unverified"; errs.NotFound for a stranger; errs.Conflict when the
-// hearing is cancelled or closed, or not yet open for entry, or the person
-// takes part offline.
+// consultation room, and so does one whose connection dropped during a
+// consultation that is still going on; if it ended meanwhile, they come
+// back to their place in the main room. Errors: errs.Unauthenticated;
+// errs.Forbidden "error.unverified"; errs.NotFound for a stranger;
+// errs.Conflict when the hearing is cancelled or closed, or not yet open
+// for entry, or the person takes part offline.
 func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 	pr, err := auth.Require(ctx)
 	if err != nil {
@@ -161,8 +178,16 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 			// a reconnect keeps the place
 		case p.State == Interruption:
 			// Art. 25: a technical interruption is not absence; who comes
-			// back takes up the place they had, without re-admission.
+			// back takes up the place they had, without re-admission: the
+			// consultation they were in if it is still going on (consult_end
+			// clears Consult), else the main room.
 			p.State = resumeState(ctx, tx, h.ID, p.Identity)
+			if p.State == InConsult && p.Consult == "" {
+				p.State = Admitted
+			}
+			if p.State != InConsult {
+				p.Consult = ""
+			}
 		default:
 			p.State = Waiting
 		}
@@ -182,6 +207,11 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 		perms = p.perms()
 	case InConsult:
 		room, perms = p.Consult, Perms{Publish: true, Subscribe: true, AudioOnly: p.AudioOnly}
+		// The media server may have closed the consultation room while
+		// everyone in it was cut off.
+		if err := s.deps.Rooms.CreateRoom(ctx, room); err != nil {
+			return Entry{}, errs.Wrap(errs.Unavailable, "hearing.error.video", err)
+		}
 	}
 	tok, err := s.deps.Rooms.Token(ctx, TokenRequest{Room: room, Identity: p.Identity, Name: p.Seat + " " + p.Name,
 		Metadata: metadata(p), Perms: perms, TTL: TokenTTL})
@@ -195,25 +225,24 @@ func (s *Service) Enter(ctx context.Context, hearingID string) (Entry, error) {
 // roomRecord writes the control record entry, the audit entry
 // hearing.room.<action> and the room event.
 func (s *Service) roomRecord(ctx context.Context, tx *sqldb.Tx, h Hearing, action, target string, state State, detail map[string]any) error {
-	a := Action{ID: ids.New(), At: tx.Now, ActorID: audit.ActorFrom(ctx).UserID, Action: action, Target: target,
+	seq, err := nextActionSeq(ctx, tx, h.CourtID, h.ID)
+	if err != nil {
+		return err
+	}
+	a := Action{ID: ids.New(), Seq: seq, At: tx.Now, ActorID: audit.ActorFrom(ctx).UserID, Action: action, Target: target,
 		Detail: "{}"}
 	if detail != nil {
 		a.Detail = jsonString(detail)
 	}
-	if err := insertAction(ctx, tx, h.CourtID, h.ID, a); err != nil {
+	if err := insertAction(ctx, tx, h.CourtID, h.ID, a, state, h.Status); err != nil {
 		return err
 	}
 	if err := audit.Append(ctx, tx, audit.Record{Action: "hearing.room." + action, CourtID: h.CourtID, CaseID: h.CaseID,
 		Target: h.ID, Detail: map[string]any{"target": target, "state": state}}); err != nil {
 		return err
 	}
-	rc := RoomChange{HearingID: h.ID, Action: action, Target: target, State: state, Status: h.Status, At: tx.Now}
-	if pid, ok := detail["party_id"].(string); ok {
-		rc.PartyID = pid
-	}
-	if on, ok := detail["audio_only"].(bool); ok {
-		rc.AudioOnly = &on
-	}
+	rc := RoomChange{HearingID: h.ID, Seq: seq, Action: action, Target: target, State: state, Status: h.Status, At: tx.Now}
+	rc.fromDetail(detail)
 	ev := bus.NewEvent(EventRoomChanged, rc)
 	ev.CourtID, ev.CaseID, ev.Actor = h.CourtID, h.CaseID, a.ActorID
 	return bus.Enqueue(ctx, tx, ev)
@@ -225,17 +254,56 @@ const (
 	ReasonLeave      = "leave"      // the participant left on purpose
 )
 
-// ParticipantLeft records that a participant's connection to the room
-// ended; the app feeds it from the video service's events. A disconnect is
-// a technical interruption, not absence (Online Litigation Rules Art. 25);
-// a deliberate leave is "left". The record keeps the state left ("from"),
-// to which Enter returns after an interruption. A participant removed by
-// the judge stays removed; one in a private consultation has moved to its
-// sub-room and stays consulting. Unknown hearings or identities are ignored (nil), and repeating
-// a report changes nothing, so the feed may deliver at least once.
+// ParticipantLeft records that a participant's connection to the
+// hearing's main room ended; see RoomLeft, which the app should feed
+// instead (it also covers the consultation rooms). A participant in a
+// private consultation has moved to its sub-room: the end of their
+// main-room connection is that move, and changes nothing.
 func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reason string) error {
+	return s.left(ctx, hearingID, "", identity, reason)
+}
+
+// consultInfix joins a hearing's room and a party ID into the name of the
+// party's consultation room.
+const consultInfix = "-consult-"
+
+// RoomLeft records that a participant's connection to a video room of a
+// hearing ended; the app feeds it from the video service's
+// participant-left events of every room named "hearing-…": the hearing's
+// own room ("hearing-<id>") or one of its private consultation rooms
+// ("hearing-<id>-consult-<party>"). A disconnect is a technical
+// interruption, not absence (Online Litigation Rules Art. 25), in the main
+// room as in a consultation; a deliberate leave is "left". The record
+// keeps the place left ("from": admitted, a witness outside, consulting),
+// to which Enter returns after an interruption: a participant cut off
+// during a consultation returns to it, or to the main room if it ended
+// meanwhile. Only the room the participant is in counts: the end of a
+// main-room connection of someone in a consultation (they moved), or of a
+// consultation connection of someone back in the main room, changes
+// nothing. A participant removed by the judge stays removed. Rooms of no
+// hearing, unknown hearings or identities are ignored (nil), and repeating
+// a report changes nothing, so the feed may deliver at least once.
+// Errors: errs.Invalid (field reason) for a reason other than
+// ReasonDisconnect or ReasonLeave.
+func (s *Service) RoomLeft(ctx context.Context, room, identity, reason string) error {
+	rest, ok := strings.CutPrefix(room, "hearing-")
+	if !ok {
+		return s.left(ctx, "", "", identity, reason)
+	}
+	if id, _, consult := strings.Cut(rest, consultInfix); consult {
+		return s.left(ctx, id, room, identity, reason)
+	}
+	return s.left(ctx, rest, "", identity, reason)
+}
+
+// left records the end of identity's connection to the hearing's main
+// room (consult "") or to the consultation room consult.
+func (s *Service) left(ctx context.Context, hearingID, consult, identity, reason string) error {
 	if reason != ReasonDisconnect && reason != ReasonLeave {
 		return errs.Fields(errs.Field("reason", "hearing_left_reason"))
+	}
+	if hearingID == "" {
+		return nil
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		h, err := loadHearing(ctx, tx, hearingID)
@@ -246,26 +314,38 @@ func (s *Service) ParticipantLeft(ctx context.Context, hearingID, identity, reas
 			return err
 		}
 		p, ok := participantOf(h, func(p Participant) bool { return p.Identity == identity })
-		// A participant in a private consultation has moved to its
-		// sub-room: the end of their main-room connection is that move.
-		if !ok || p.State == Removed || p.State == Expected || p.State == Left || p.State == Interruption || p.State == InConsult {
+		if !ok || p.State == Removed || p.State == Expected || p.State == Left || p.State == Interruption {
+			return nil
+		}
+		// Only the connection to the room the participant is in counts.
+		if inConsult := p.State == InConsult; inConsult != (consult != "") || (inConsult && p.Consult != consult) {
 			return nil
 		}
 		from := p.State
 		p.State, p.UpdatedAt = Left, tx.Now
 		if reason == ReasonDisconnect {
+			// Art. 25; a consultation's room is kept in Consult for the
+			// return (consult_end clears it).
 			p.State = Interruption
+		} else {
+			p.Consult = ""
 		}
 		if err := updateParticipant(ctx, tx, h.CourtID, h.ID, p); err != nil {
 			return err
 		}
-		return s.roomRecord(ctx, tx, h, "left", identity, p.State, map[string]any{"reason": reason, "from": from})
+		detail := map[string]any{"reason": reason, "from": from}
+		if consult != "" {
+			detail["room"] = consult
+			detail["party_id"] = p.PartyID
+		}
+		return s.roomRecord(ctx, tx, h, "left", identity, p.State, detail)
 	})
 }
 
 // resumeState is the place a participant had before their technical
 // interruption (the "from" of their last departure on the record):
-// admitted, a witness outside, or the waiting room when unknown.
+// admitted, a witness outside, consulting, or the waiting room when
+// unknown.
 func resumeState(ctx context.Context, tx *sqldb.Tx, hearingID, identity string) State {
 	acts, err := loadActions(ctx, tx, hearingID)
 	if err != nil {
@@ -279,7 +359,7 @@ func resumeState(ctx context.Context, tx *sqldb.Tx, hearingID, identity string) 
 		var d struct {
 			From State `json:"from"`
 		}
-		if json.Unmarshal([]byte(a.Detail), &d) == nil && (d.From == Admitted || d.From == WitnessOut) {
+		if json.Unmarshal([]byte(a.Detail), &d) == nil && (d.From == Admitted || d.From == WitnessOut || d.From == InConsult) {
 			return d.From
 		}
 		break
@@ -323,44 +403,6 @@ func (s *Service) FindRoom(ctx context.Context, hearingID string) (Hearing, erro
 		return hh, nil
 	}
 	return Hearing{}, err
-}
-
-// Watch returns the room events of one hearing for its SSE stream, after
-// checking that the caller may read it (FindRoom), and the hearing as it was once the
-// listener started (so a page re-reads nothing it could have missed). The
-// events are best effort (bus.Live); the channel closes when ctx ends or
-// stop is called.
-func (s *Service) Watch(ctx context.Context, hearingID string) (Hearing, <-chan RoomChange, func(), error) {
-	if _, err := s.FindRoom(ctx, hearingID); err != nil {
-		return Hearing{}, nil, nil, err
-	}
-	if s.deps.Bus == nil {
-		return Hearing{}, nil, nil, errs.New(errs.Unavailable, "hearing.error.video")
-	}
-	evs, stop := s.deps.Bus.Live(ctx, "ecourt.hearing.>")
-	h, err := loadHearing(ctx, s.db, hearingID)
-	if err != nil {
-		stop()
-		return Hearing{}, nil, nil, err
-	}
-	out := make(chan RoomChange, 16)
-	go func() {
-		defer close(out)
-		for ev := range evs {
-			var rc RoomChange
-			if json.Unmarshal(ev.Payload, &rc) != nil || rc.HearingID != hearingID {
-				continue
-			}
-			if rc.Action == "" {
-				rc.Action = ev.Type
-			}
-			select {
-			case out <- rc:
-			default:
-			}
-		}
-	}()
-	return h, out, stop, nil
 }
 
 // checkStanding re-checks who acts in the room (Online Litigation Rules

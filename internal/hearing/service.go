@@ -24,8 +24,9 @@
 // catalogue, Templates as web.PageSet{Namespace: "hearing"}, Static to the
 // assets under "hearing/" (templates load "hearing/room.js",
 // "hearing/selftest.js" and "vendor/livekit-client.umd.js"); call Routes
-// and Pages; RegisterJobs on the job runner; feed ParticipantLeft from the
-// video service's participant-left events; serve summonses from the
+// and Pages; RegisterJobs on the job runner; feed RoomLeft from the video
+// service's participant-left events of every "hearing-…" room (the
+// hearing's room and its consultation rooms); serve summonses from the
 // ecourt.hearing.hearing.* events. OpenAPI returns the API fragment.
 package hearing
 
@@ -65,14 +66,15 @@ var templatesFS embed.FS
 // and "hearing/live".
 var Templates fs.FS = mustSub(templatesFS, "templates")
 
+//go:generate go run emblem_gen.go static/emblem.svg
 //go:embed static
 var staticFS embed.FS
 
-// Static holds the hearing pages' scripts (room.js, selftest.js). The app
-// must add them to the asset set under the names "hearing/room.js" and
-// "hearing/selftest.js" (e.g. by mounting this FS at "hearing/" in the
-// web.Assets it builds), since the templates reference them through the
-// asset helper.
+// Static holds the hearing pages' scripts (room.js, selftest.js), their
+// stylesheet (room.css) and the national emblem (emblem.svg, drawn by
+// emblem_gen.go). The app must add them to the asset set under the names
+// "hearing/…" (e.g. by mounting this FS at "hearing/" in the web.Assets it
+// builds), since the templates reference them through the asset helper.
 var Static fs.FS = mustSub(staticFS, "static")
 
 //go:embed openapi.json

@@ -3,6 +3,8 @@ package hearing
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/errs"
@@ -10,7 +12,7 @@ import (
 )
 
 const hearingColumns = `court_id, id, case_id, case_number, starts_at, ends_at, courtroom, mode, public, private_reason,
-	online_excluded, exclusion_note, status, room, cancel_reason, opened_at, closed_at, seq, created_by, created_at, updated_at, cause`
+	online_excluded, exclusion_note, status, room, cancel_reason, opened_at, closed_at, seq, created_by, created_at, updated_at, cause, action_seq`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -42,7 +44,7 @@ func scanHearing(r scanner) (Hearing, error) {
 	var opened, closed sql.NullTime
 	err := r.Scan(&h.CourtID, &h.ID, &h.CaseID, &h.CaseNumber, &h.StartsAt, &h.EndsAt, &h.Courtroom, &h.Mode, &public,
 		&h.PrivateReason, &h.Exclusion, &h.ExclusionNote, &h.Status, &h.Room, &h.CancelReason, &opened, &closed, &h.Seq,
-		&h.CreatedBy, &h.CreatedAt, &h.UpdatedAt, &h.Cause)
+		&h.CreatedBy, &h.CreatedAt, &h.UpdatedAt, &h.Cause, &h.EventSeq)
 	if err != nil {
 		return Hearing{}, err
 	}
@@ -54,10 +56,10 @@ func scanHearing(r scanner) (Hearing, error) {
 
 func insertHearing(ctx context.Context, tx *sqldb.Tx, h Hearing) error {
 	_, err := tx.Exec(ctx, `INSERT INTO hearing_hearing (`+hearingColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.CourtID, h.ID, h.CaseID, h.CaseNumber, h.StartsAt.UTC(), h.EndsAt.UTC(), h.Courtroom, h.Mode, b2i(h.Public),
 		h.PrivateReason, h.Exclusion, h.ExclusionNote, h.Status, h.Room, h.CancelReason, nullTime(h.OpenedAt),
-		nullTime(h.ClosedAt), h.Seq, h.CreatedBy, h.CreatedAt, h.UpdatedAt, h.Cause)
+		nullTime(h.ClosedAt), h.Seq, h.CreatedBy, h.CreatedAt, h.UpdatedAt, h.Cause, h.EventSeq)
 	return err
 }
 
@@ -147,15 +149,29 @@ func updateParticipant(ctx context.Context, tx *sqldb.Tx, courtID, hearingID str
 	return err
 }
 
-func insertAction(ctx context.Context, tx *sqldb.Tx, courtID, hearingID string, a Action) error {
-	_, err := tx.Exec(ctx, `INSERT INTO hearing_action (court_id, id, hearing_id, at, actor_id, action, target, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, courtID, a.ID, hearingID, a.At, a.ActorID, a.Action, a.Target, a.Detail)
+// nextActionSeq takes the hearing's next control-record number. The
+// update locks the hearing's row until tx ends, so the writers of one
+// hearing take their numbers one after the other and commit them in order:
+// whoever sees number n committed can read every number below it.
+func nextActionSeq(ctx context.Context, tx *sqldb.Tx, courtID, hearingID string) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, `UPDATE hearing_hearing SET action_seq = action_seq + 1 WHERE court_id = ? AND id = ?
+		RETURNING action_seq`, courtID, hearingID).Scan(&seq)
+	return seq, err
+}
+
+// insertAction stores a with the participant's state and the hearing's
+// status after it (for sending its room event again).
+func insertAction(ctx context.Context, tx *sqldb.Tx, courtID, hearingID string, a Action, state State, status Status) error {
+	_, err := tx.Exec(ctx, `INSERT INTO hearing_action (court_id, id, hearing_id, seq, at, actor_id, action, target, detail, state, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, courtID, a.ID, hearingID, a.Seq, a.At, a.ActorID, a.Action, a.Target, a.Detail,
+		state, status)
 	return err
 }
 
 func loadActions(ctx context.Context, q sqldb.Querier, hearingID string) ([]Action, error) {
-	rows, err := q.Query(ctx, `SELECT id, at, actor_id, action, target, detail FROM hearing_action
-		WHERE hearing_id = ? ORDER BY at, id`, hearingID)
+	rows, err := q.Query(ctx, `SELECT id, seq, at, actor_id, action, target, detail FROM hearing_action
+		WHERE hearing_id = ? ORDER BY seq, at, id`, hearingID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +179,39 @@ func loadActions(ctx context.Context, q sqldb.Querier, hearingID string) ([]Acti
 	var out []Action
 	for rows.Next() {
 		var a Action
-		if err := rows.Scan(&a.ID, &a.At, &a.ActorID, &a.Action, &a.Target, &a.Detail); err != nil {
+		if err := rows.Scan(&a.ID, &a.Seq, &a.At, &a.ActorID, &a.Action, &a.Target, &a.Detail); err != nil {
 			return nil, err
 		}
 		a.At = a.At.UTC()
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// loadChanges returns the room events of the hearing's control record
+// numbered after and up to through (through <= 0: to the end), in order.
+func loadChanges(ctx context.Context, q sqldb.Querier, courtID, hearingID string, after, through int64) ([]RoomChange, error) {
+	if through <= 0 {
+		through = math.MaxInt32
+	}
+	rows, err := q.Query(ctx, `SELECT seq, at, action, target, detail, state, status FROM hearing_action
+		WHERE court_id = ? AND hearing_id = ? AND seq > ? AND seq <= ? ORDER BY seq`, courtID, hearingID, after, through)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RoomChange
+	for rows.Next() {
+		rc := RoomChange{HearingID: hearingID}
+		var detail string
+		if err := rows.Scan(&rc.Seq, &rc.At, &rc.Action, &rc.Target, &detail, &rc.State, &rc.Status); err != nil {
+			return nil, err
+		}
+		rc.At = rc.At.UTC()
+		var d map[string]any
+		_ = json.Unmarshal([]byte(detail), &d)
+		rc.fromDetail(d)
+		out = append(out, rc)
 	}
 	return out, rows.Err()
 }

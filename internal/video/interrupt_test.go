@@ -126,3 +126,72 @@ func TestReplacedConnection(t *testing.T) {
 		t.Errorf("departures of plaintiff = %+v, want one deliberate leave", lefts)
 	}
 }
+
+// leavePolitely sends a leave request on conn and waits for the server to
+// close it, as a page does when it switches rooms.
+func leavePolitely(t *testing.T, conn *websocket.Conn) {
+	t.Helper()
+	leave, err := proto.Marshal(&livekit.SignalRequest{Message: &livekit.SignalRequest_Leave{Leave: &livekit.LeaveRequest{
+		Reason: livekit.DisconnectReason_CLIENT_INITIATED, Action: livekit.LeaveRequest_DISCONNECT,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.WriteMessage(websocket.BinaryMessage, leave); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			break
+		}
+	}
+	conn.Close()
+}
+
+// TestConsultationDeparture follows a private consultation (Art. 25 applies
+// there too): the party moves from the hearing's room to its consultation
+// room (a second room, same identity) and leaves the main room on purpose;
+// then its network drops in the consultation room. The move is a
+// deliberate leave of the main room; the drop is reported as an
+// interruption of the consultation room, by name, so that the hearing can
+// send the participant back to it.
+func TestConsultationDeparture(t *testing.T) {
+	s := startTestServer(t, Config{})
+	events := collect(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const main, consult = "hearing-h1", "hearing-h1-consult-p1"
+	for _, r := range []string{main, consult} {
+		if err := s.CreateRoom(ctx, r, RoomOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inMain := bareJoin(t, ctx, s, main, "party")
+	inConsult := bareJoin(t, ctx, s, consult, "party")
+	leavePolitely(t, inMain)
+	inConsult.UnderlyingConn().Close() // the network drops: no leave request
+
+	leftOf := func(room string) (Event, bool) {
+		events.mu.Lock()
+		defer events.mu.Unlock()
+		for _, e := range events.ev {
+			if e.Kind == Left && e.Identity == "party" && e.Room == room {
+				return e, true
+			}
+		}
+		return Event{}, false
+	}
+	for room, want := range map[string]bool{main: false, consult: true} {
+		waitFor(t, "participant_left of "+room, func() bool { _, ok := leftOf(room); return ok })
+		if e, _ := leftOf(room); e.Interrupted != want {
+			t.Errorf("%s: %+v, want Interrupted=%v", room, e, want)
+		}
+	}
+	// Back in the consultation room with a fresh connection.
+	back := bareJoin(t, ctx, s, consult, "party")
+	defer back.Close()
+	if p, err := s.Participant(ctx, consult, "party"); err != nil || p.State == "DISCONNECTED" {
+		t.Errorf("party back in the consultation: %+v %v", p, err)
+	}
+}

@@ -164,6 +164,7 @@
         current.room.state !== 'disconnected';
       me = e;
       showEntry(e);
+      exhibitsFor(e.state);
       if (same) { setAudioOnly(current, e.audio_only); return; }
       // In the waiting room (or outside, as a witness) nothing may be
       // published: only admitted participants and consultations publish.
@@ -197,23 +198,67 @@
     });
   });
   // The exhibit shown in the hearing (synchronous evidence exchange, Online
-  // Litigation Rules Art. 14): everyone's page follows what is presented.
+  // Litigation Rules Art. 14 para 2): every page in the room follows what
+  // is presented, through the hearing room's own addresses. They serve
+  // whoever is admitted to the room now — a witness brought in too, who
+  // reads nothing of the case file, but only while in the room (Art. 26) —
+  // so the stream is opened once I am admitted, and closed, with the
+  // exhibit taken off the page, as soon as I am not (sent out, held,
+  // removed, consulting) or the server ends my access.
+  var exhibits = null;
+  function clearExhibit() {
+    var img = $('room-exhibit-image'), link = $('room-exhibit-link');
+    show($('room-exhibit'), false);
+    show(img, false);
+    img.removeAttribute('src');
+    img.alt = '';
+    link.removeAttribute('href');
+    $('room-exhibit-label').textContent = '';
+    $('room-exhibit-name').textContent = '';
+  }
   function showExhibit(p) {
-    if (!p || !p.exhibit) { return; }
-    var x = p.exhibit, url = '/api/v1/exhibits/' + x.id + '/file', img = $('room-exhibit-image');
-    $('room-exhibit-label').textContent = x.label;
+    if (!p || !p.exhibit || !p.exhibit.file_url) { return; }
+    var x = p.exhibit, img = $('room-exhibit-image');
+    $('room-exhibit-label').textContent = x.label || '';
     $('room-exhibit-name').textContent = x.name;
-    $('room-exhibit-link').href = url;
-    if (x.kind === 'jpeg' || x.kind === 'png') { img.src = url; img.alt = x.name; show(img, true); } else { show(img, false); }
+    $('room-exhibit-link').href = x.file_url;
+    if (x.kind === 'jpeg' || x.kind === 'png') {
+      img.src = x.file_url; img.alt = x.name; show(img, true);
+    } else {
+      show(img, false); img.removeAttribute('src'); img.alt = '';
+    }
     show($('room-exhibit'), true);
   }
-  function loadExhibit() {
-    fetch('/api/v1/hearings/' + id + '/exhibit', { credentials: 'same-origin' })
-      .then(function (r) { return r.ok ? r.json() : null; }).then(showExhibit).catch(function () {});
+  function stopExhibits() {
+    if (exhibits) { exhibits.close(); exhibits = null; }
+    clearExhibit();
   }
-  var xs = new EventSource('/api/v1/hearings/' + id + '/exhibit/events');
-  xs.addEventListener('exhibit', loadExhibit);
-  loadExhibit();
+  // The stream starts with the exhibit presented now, if there is one, so
+  // nothing is fetched before it (nothing presented yet is no error). The
+  // browser reconnects by itself after a network drop; a refusal (a
+  // response other than the stream) or a "closed" event ends it for good,
+  // until I am admitted again.
+  function followExhibits() {
+    if (exhibits) { return; }
+    var es = new EventSource('/api/v1/hearings/' + id + '/room/exhibit/events');
+    exhibits = es;
+    es.addEventListener('exhibit', function (m) {
+      if (es !== exhibits) { return; }
+      var p = null;
+      try { p = JSON.parse(m.data); } catch (e) { return; }
+      showExhibit(p);
+    });
+    es.addEventListener('closed', function () {
+      es.close();
+      if (es === exhibits) { stopExhibits(); }
+    });
+    es.addEventListener('error', function () {
+      if (es === exhibits && es.readyState === EventSource.CLOSED) { stopExhibits(); }
+    });
+  }
+  function exhibitsFor(state) {
+    if (state === 'admitted') { followExhibits(); } else { stopExhibits(); }
+  }
 
   // The panel shows states in words (labels rendered by the server).
   function stateLabel(st) {
@@ -223,12 +268,29 @@
   // Actions that change my standing need a new token (or another room);
   // mute and audio-only act on the connection I have.
   var reenter = { admit: 1, hold: 1, witness_in: 1, witness_out: 1, add_moderator: 1 };
-  var es = new EventSource('/api/v1/hearings/' + id + '/events');
-  es.addEventListener('room', function (m) {
+  // Every room event carries its number in the hearing's record. The page
+  // was rendered as of data-last-event; the stream starts after it, and the
+  // browser's own reconnection sends the last number seen (Last-Event-ID),
+  // so the server replays what happened in between. When the browser gives
+  // up (the stream failed for good), a new stream resumes from there too.
+  var lastEvent = root.dataset.lastEvent || '';
+  function follow() {
+    var es = new EventSource('/api/v1/hearings/' + id + '/events' +
+      (lastEvent !== '' ? '?last_event_id=' + encodeURIComponent(lastEvent) : ''));
+    es.addEventListener('room', onRoom);
+    es.addEventListener('error', function () {
+      if (es.readyState === EventSource.CLOSED) { setTimeout(follow, 3000); }
+    });
+  }
+  function onRoom(m) {
+    if (m.lastEventId) { lastEvent = m.lastEventId; root.dataset.lastEvent = lastEvent; }
     var c = JSON.parse(m.data);
     var mine = me && c.target === me.identity;
     var myConsult = me && c.party_id && me.party_id === c.party_id &&
       (c.action === 'consult_start' || c.action === 'consult_end');
+    // Sent out, held or removed: the exhibit leaves my page at once,
+    // before the new entry is even asked for (Art. 26).
+    if (mine && (c.action === 'witness_out' || c.action === 'hold' || c.action === 'remove')) { stopExhibits(); }
     if ((mine && reenter[c.action]) || myConsult) { enter(); }
     if (mine && c.action === 'audio_only' && typeof c.audio_only === 'boolean') {
       me.audio_only = c.audio_only;
@@ -245,5 +307,6 @@
     var st = $('room-status'), label = st && c.status && st.dataset['label' + c.status.charAt(0).toUpperCase() + c.status.slice(1)];
     if (label) { st.textContent = label; }
     if (c.action === 'remove' && mine) { close(current); current = null; }
-  });
+  }
+  follow();
 })();
