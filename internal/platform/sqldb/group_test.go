@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ecourt/ecourt/internal/platform/sqldb"
 )
@@ -82,5 +83,54 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	db.QueryRow(ctx, `SELECT COUNT(*) FROM t_parent WHERE id IN ('p3', 'p7', 'p4')`).Scan(&k)
 	if k != 1 {
 		t.Errorf("p3, p7, p4: %d rows, want only p4", k)
+	}
+}
+
+// TestGroupCommitLateJoiners checks the requests that arrive while a batch
+// runs: they join its transaction, except after a lone first request that
+// failed, whose writes (made without a savepoint) are rolled back with the
+// whole transaction and must take nobody else's with them.
+func TestGroupCommitLateJoiners(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "g.db"), sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, testSet); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(tx *sqldb.Tx, id string) error {
+		_, err := tx.Exec(ctx, `INSERT INTO t_parent (id, at) VALUES (?, ?)`, id, tx.Now)
+		return err
+	}
+	for _, fail := range []bool{true, false} {
+		first, late := fmt.Sprint("first-", fail), fmt.Sprint("late-", fail)
+		lateErr := make(chan error, 1)
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			if err := insert(tx, first); err != nil {
+				return err
+			}
+			// A second request queues while this one runs.
+			go func() { lateErr <- db.Tx(ctx, func(tx *sqldb.Tx) error { return insert(tx, late) }) }()
+			time.Sleep(100 * time.Millisecond)
+			if fail {
+				return errors.New("refused")
+			}
+			return nil
+		})
+		if (err != nil) != fail {
+			t.Fatalf("fail=%v: first: %v", fail, err)
+		}
+		if err := <-lateErr; err != nil {
+			t.Fatalf("fail=%v: late: %v", fail, err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM t_parent WHERE id = ?`, first).Scan(&n); err != nil || (n == 1) == fail {
+			t.Errorf("fail=%v: %d rows %s (%v)", fail, n, first, err)
+		}
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM t_parent WHERE id = ?`, late).Scan(&n); err != nil || n != 1 {
+			t.Errorf("fail=%v: %d rows %s (%v), want 1", fail, n, late, err)
+		}
 	}
 }
