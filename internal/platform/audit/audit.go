@@ -12,6 +12,7 @@ package audit
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
@@ -273,9 +274,18 @@ func Verify(ctx context.Context, db *sqldb.DB) (Report, error) {
 	return rep, nil
 }
 
+// verifyChain checks one chain up to its head as Verify read it. The
+// server may append while Verify runs, and the heads and the entries are
+// read in different queries: entries after the head read are newer, and
+// are only checked to be covered by the head as it is now (an entry the
+// head does not count was not written by Append).
 func verifyChain(ctx context.Context, db *sqldb.DB, chain string, head [2]string) (*Broken, int64, error) {
+	headSeq, err := strconv.ParseInt(head[0], 10, 64)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit: head of %s: %w", chain, err)
+	}
 	rows, err := db.Query(ctx, `SELECT id, chain, seq, at, actor_id, action, court_id, case_id, target, ip, detail, prev_hash, hash
-		FROM audit_log WHERE chain = ? ORDER BY seq`, chain)
+		FROM audit_log WHERE chain = ? AND seq <= ? ORDER BY seq`, chain, headSeq)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -307,6 +317,23 @@ func verifyChain(ctx context.Context, db *sqldb.DB, chain string, head [2]string
 	}
 	if first == nil && (head[0] != strconv.FormatInt(n, 10) || head[1] != prev) {
 		first = &Broken{chain, n + 1, "", "entries missing at the end: the head records " + head[0]}
+	}
+	if first == nil {
+		// Entries after the head as read: the head now must count them (the
+		// entries are read first, then the head, which only grows).
+		var last sql.NullInt64
+		if err := db.QueryRow(ctx, `SELECT MAX(seq) FROM audit_log WHERE chain = ? AND seq > ?`, chain, headSeq).Scan(&last); err != nil {
+			return nil, n, err
+		}
+		if last.Valid {
+			var now int64
+			if err := db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE chain = ?`, chain).Scan(&now); err != nil {
+				return nil, n, err
+			}
+			if last.Int64 > now {
+				first = &Broken{chain, now + 1, "", "entries beyond the head: the head records " + strconv.FormatInt(now, 10)}
+			}
+		}
 	}
 	return first, n, nil
 }

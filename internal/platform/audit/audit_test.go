@@ -89,3 +89,57 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyWhileAppending runs Verify while entries are appended: the
+// heads and the entries are read in different queries, and newer entries
+// are not breaks. An entry the head does not count, written past Append,
+// still is.
+func TestVerifyWhileAppending(t *testing.T) {
+	sqldbtest.ForEach(t, sqldbtest.Options{}, []sqldb.MigrationSet{audit.Migrations}, func(t *testing.T, db *sqldb.DB) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{UserID: "u1"})
+		appendOne := func(i int) error {
+			return db.Tx(ctx, func(tx *sqldb.Tx) error {
+				return audit.Append(ctx, tx, audit.Record{Action: "casefile.case.read", CourtID: "c1", CaseID: "k1", Detail: map[string]int{"i": i}})
+			})
+		}
+		done := make(chan error, 1)
+		go func() {
+			for i := 0; i < 300; i++ {
+				if err := appendOne(i); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		for running := true; running; {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				running = false
+			default:
+			}
+			rep, err := audit.Verify(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.OK() {
+				t.Fatalf("Verify while appending: %+v", rep.Broken)
+			}
+		}
+		// An entry past the head, not written by Append.
+		if _, err := db.Exec(ctx, `INSERT INTO audit_log (id, chain, seq, at, actor_id, action, court_id, case_id, target, ip, detail, prev_hash, hash)
+			SELECT 'forged', chain, seq + 1, at, actor_id, action, court_id, case_id, target, ip, detail, hash, hash FROM audit_log WHERE chain = 'c1' AND seq = 300`); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := audit.Verify(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK() || rep.Broken[0].Seq != 301 {
+			t.Fatalf("a forged entry past the head: %+v", rep)
+		}
+	})
+}
