@@ -35,10 +35,13 @@ func (s *Service) Watch(ctx context.Context, hearingID string) (<-chan Presentat
 		return nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	// Subscribed before returning: nothing presented from now on is missed.
+	events, stop := s.deps.Live.Live(ctx, EventPresented)
 	out := make(chan Presentation, 4)
 	go func() {
 		defer close(out)
-		s.eachPresentation(ctx, h.ID, func() bool {
+		defer stop()
+		eachPresentation(ctx, events, h.ID, func() bool {
 			cur, err := s.Presented(ctx, h.ID)
 			if err != nil {
 				return true
@@ -53,11 +56,10 @@ func (s *Service) Watch(ctx context.Context, hearingID string) (<-chan Presentat
 	return out, cancel, nil
 }
 
-// eachPresentation calls fn for every presentation in the hearing from now
-// on, until ctx ends, the live feed closes or fn returns false.
-func (s *Service) eachPresentation(ctx context.Context, hearingID string, fn func() bool) {
-	events, stop := s.deps.Live.Live(ctx, EventPresented)
-	defer stop()
+// eachPresentation calls fn for every presentation in the hearing that
+// events (the live feed of EventPresented) brings, until ctx ends, the feed
+// closes or fn returns false.
+func eachPresentation(ctx context.Context, events <-chan bus.Event, hearingID string, fn func() bool) {
 	for {
 		var ev bus.Event
 		var ok bool

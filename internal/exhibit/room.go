@@ -194,10 +194,13 @@ func (s *Service) WatchRoom(ctx context.Context, hearingID string) (<-chan RoomU
 		return nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	// Subscribed before returning: nothing presented from now on is missed.
+	events, stop := s.deps.Live.Live(ctx, EventPresented)
 	out := make(chan RoomUpdate, 4)
 	go func() {
 		defer close(out)
-		s.eachPresentation(ctx, hearingID, func() bool {
+		defer stop()
+		eachPresentation(ctx, events, hearingID, func() bool {
 			cur, err := s.RoomPresented(ctx, hearingID)
 			switch errs.CodeOf(err) {
 			case "":
