@@ -197,6 +197,10 @@ func serve(args []string) error {
 			cfg.Logger.Info("pprof listening", "addr", addr, "err", http.ListenAndServe(addr, mux))
 		}()
 	}
+	// Start-up (migrations, seeding, templates, fonts) leaves garbage that
+	// GOGC=200 would keep until the heap triples: hand it back to the OS
+	// once, so that an idle server stays small.
+	debug.FreeOSMemory()
 	fmt.Printf("ecourt is running: open %s\n", url)
 	if cfg.Demo {
 		fmt.Printf("demo mode: pick a role at %s/demo (every demo password is %s)\n", url, app.DemoPassword)
