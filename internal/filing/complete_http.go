@@ -128,25 +128,14 @@ func (h *HTTP) readFiling(w http.ResponseWriter, r *http.Request) (in NewFiling,
 			}
 			draft, seenDraft = b, true
 		default:
-			b, err := io.ReadAll(io.LimitReader(part, 10000))
+			v, err := readField(part)
 			if err != nil {
-				return in, nil, errs.Wrap(errs.Invalid, "filing.error.upload", err)
+				return in, nil, err
 			}
-			v := string(b)
-			switch name {
-			case "submit":
-				in.Submit, err = strconv.ParseBool(v)
-				if err != nil {
-					return in, nil, errs.Fields(errs.Field("submit", "format"))
-				}
-			case "role":
-				up.Role = v
-			case "name":
-				up.Name = v
-			case "purpose":
-				up.Purpose = v
-			case "source":
-				up.Source = v
+			if name != "submit" {
+				up.setField(name, v)
+			} else if in.Submit, err = strconv.ParseBool(v); err != nil {
+				return in, nil, errs.Fields(errs.Field("submit", "format"))
 			}
 		}
 	}

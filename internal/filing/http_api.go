@@ -286,21 +286,35 @@ func (h *HTTP) readUpload(w http.ResponseWriter, r *http.Request, fn func(up Upl
 			up.Body = part
 			return fn(up)
 		}
-		b, err := io.ReadAll(io.LimitReader(part, 10000))
+		v, err := readField(part)
 		if err != nil {
-			return errs.Wrap(errs.Invalid, "filing.error.upload", err)
+			return err
 		}
-		v := string(b)
-		switch name {
-		case "role":
-			up.Role = v
-		case "name":
-			up.Name = v
-		case "purpose":
-			up.Purpose = v
-		case "source":
-			up.Source = v
-		}
+		up.setField(name, v)
+	}
+}
+
+// readField reads a multipart text field (at most 10,000 bytes).
+func readField(part io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, 10000))
+	if err != nil {
+		return "", errs.Wrap(errs.Invalid, "filing.error.upload", err)
+	}
+	return string(b), nil
+}
+
+// setField sets the upload's text field name (role, name, purpose,
+// source) to v; other names are ignored.
+func (up *Upload) setField(name, v string) {
+	switch name {
+	case "role":
+		up.Role = v
+	case "name":
+		up.Name = v
+	case "purpose":
+		up.Purpose = v
+	case "source":
+		up.Source = v
 	}
 }
 
