@@ -441,36 +441,18 @@ func (s *nodeServer) handleSave(w http.ResponseWriter, r *http.Request) {
 // (so the parties see it at once), with the account number the parties'
 // views mask.
 func (s *nodeServer) record(ctx context.Context, cases, seq, writers int) error {
-	next := make(chan int, writers)
-	go func() {
-		for c := range cases {
-			next <- c
+	return parallel(cases, 1, writers, func(i int) error {
+		c := s.table[i]
+		sent := time.Now().UnixNano()
+		in := enforcement.NodeInput{Kind: "freeze", CarriedOut: true, AmountFen: 1_000_000,
+			Text: fmt.Sprintf("冻结被执行人在工商银行的存款 10000 元（第 %d 轮）sent_ns=%d", seq, sent),
+			Fields: map[string]string{"bank": "中国工商银行象山支行", "account_no": "6222021234567890123",
+				"document_no": fmt.Sprintf("（2026）浙0225执%d号之%d", i+1, seq)}}
+		if _, err := s.enf.RecordNode(staffer(ctx, c.lead, s.courtID, auth.EnforcementOfficer), c.id, in); err != nil {
+			return fmt.Errorf("RecordNode case %d: %w", i, err)
 		}
-		close(next)
-	}()
-	var wg sync.WaitGroup
-	errc := make(chan error, writers)
-	for range writers {
-		wg.Go(func() {
-			for i := range next {
-				c := s.table[i]
-				sent := time.Now().UnixNano()
-				in := enforcement.NodeInput{Kind: "freeze", CarriedOut: true, AmountFen: 1_000_000,
-					Text: fmt.Sprintf("冻结被执行人在工商银行的存款 10000 元（第 %d 轮）sent_ns=%d", seq, sent),
-					Fields: map[string]string{"bank": "中国工商银行象山支行", "account_no": "6222021234567890123",
-						"document_no": fmt.Sprintf("（2026）浙0225执%d号之%d", i+1, seq)}}
-				if _, err := s.enf.RecordNode(staffer(ctx, c.lead, s.courtID, auth.EnforcementOfficer), c.id, in); err != nil {
-					errc <- fmt.Errorf("RecordNode case %d: %w", i, err)
-					for range next {
-					}
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errc)
-	return <-errc
+		return nil
+	})
 }
 
 // benchTitles answers the enforcement context's title lookups from the

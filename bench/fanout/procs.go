@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -176,4 +177,38 @@ func startLoadgen(o options, t *target, i, from, to int) (*loadgen, error) {
 		g.exited <- cmd.Wait()
 	}()
 	return g, nil
+}
+
+// parallel calls fn(i) for i = 0, step, 2·step, … below n on workers
+// goroutines and returns the first error; after an error no new work is
+// handed out.
+func parallel(n, step, workers int, fn func(i int) error) error {
+	next, stop := make(chan int), make(chan struct{})
+	go func() {
+		defer close(next)
+		for i := 0; i < n; i += step {
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(i); err != nil {
+					once.Do(func() { first = err; close(stop) })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }

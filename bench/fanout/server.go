@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -206,39 +205,19 @@ func routeNode(ev bus.Event) []live.Routed {
 // perTx events per transaction.
 func saveNodes(ctx context.Context, db *sqldb.DB, cases, seq, writers, perTx, audiences int) error {
 	writers, perTx = max(writers, 1), max(perTx, 1)
-	next := make(chan int, writers)
-	go func() {
-		for c := 0; c < cases; c += perTx {
-			next <- c
-		}
-		close(next)
-	}()
-	var wg sync.WaitGroup
-	errc := make(chan error, writers)
-	for range writers {
-		wg.Go(func() {
-			for first := range next {
-				err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-					sent := time.Now().UnixNano()
-					for c := first; c < min(first+perTx, cases); c++ {
-						ev := nodeEventFor(c, seq, sent, audiences)
-						ev.ID = ids.New()
-						if err := bus.Enqueue(ctx, tx, ev); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					errc <- err
-					return
+	return parallel(cases, perTx, writers, func(first int) error {
+		return db.Tx(ctx, func(tx *sqldb.Tx) error {
+			sent := time.Now().UnixNano()
+			for c := first; c < min(first+perTx, cases); c++ {
+				ev := nodeEventFor(c, seq, sent, audiences)
+				ev.ID = ids.New()
+				if err := bus.Enqueue(ctx, tx, ev); err != nil {
+					return err
 				}
 			}
+			return nil
 		})
-	}
-	wg.Wait()
-	close(errc)
-	return <-errc
+	})
 }
 
 func nodeEventFor(c, seq int, sent int64, audiences int) bus.Event {
