@@ -388,8 +388,15 @@ func (a *App) handleNoticeServed(ctx context.Context, ev bus.Event) error {
 	if err := ev.Decode(&p); err != nil || p.Kind != string(delivery.DocEnforcementNotice) || p.CaseID == "" {
 		return nil
 	}
-	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, p.CourtID), p.CaseID, enforcement.NodeInput{Kind: "notice_served",
+	return a.recordEventNode(ctx, p.CourtID, p.CaseID, enforcement.NodeInput{Kind: "notice_served",
 		Source: "delivery.service:" + p.ServiceID, Text: p.ServedOn})
+}
+
+// recordEventNode records, for the court's system, the node another
+// context's event stands for; a case that is no enforcement case (or no
+// longer exists) is not an error, nothing is recorded.
+func (a *App) recordEventNode(ctx context.Context, courtID, caseID string, in enforcement.NodeInput) error {
+	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, courtID), caseID, in)
 	if errs.CodeOf(err) == errs.NotFound {
 		return nil
 	}
@@ -432,9 +439,5 @@ func (a *App) handleMoneyEvent(ctx context.Context, ev bus.Event) error {
 	default:
 		return nil
 	}
-	_, err := a.svc.enforce.RecordNode(courtSystem(ctx, p.CourtID), p.CaseID, in)
-	if errs.CodeOf(err) == errs.NotFound {
-		return nil
-	}
-	return err
+	return a.recordEventNode(ctx, p.CourtID, p.CaseID, in)
 }
