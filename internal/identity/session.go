@@ -24,7 +24,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	// the account's grants (a row per grant, or one row without): this
 	// runs on every request.
 	rows, err := s.db.Query(ctx, `SELECT s.id, s.account_id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at,
-		a.display_name, a.mobile, a.lang, a.elderly, a.verification, a.verified_at, g.court_id, g.role, g.licence
+		a.display_name, a.mobile, a.lang, a.elderly, a.verification, g.court_id, g.role, g.licence
 		FROM identity_session s JOIN identity_account a ON a.id = s.account_id
 		LEFT JOIN identity_grant g ON g.account_id = s.account_id
 		WHERE s.token_hash = ? ORDER BY g.court_id, g.role`, tokenHash(token))
@@ -36,13 +36,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 		sess       Session
 		revoked    sql.NullTime
 		a          Account
-		verifiedAt sql.NullTime
 		found      bool
 	)
 	for rows.Next() {
 		var court, role, licence sql.NullString
 		if err := rows.Scan(&sess.ID, &sess.AccountID, &sess.Kind, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
-			&a.DisplayName, &a.Mobile, &a.Lang, &a.Elderly, &a.Verification, &verifiedAt, &court, &role, &licence); err != nil {
+			&a.DisplayName, &a.Mobile, &a.Lang, &a.Elderly, &a.Verification, &court, &role, &licence); err != nil {
 			return auth.Principal{}, err
 		}
 		found = true
