@@ -33,10 +33,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	}
 	defer rows.Close()
 	var (
-		sess       Session
-		revoked    sql.NullTime
-		a          Account
-		found      bool
+		sess    Session
+		revoked sql.NullTime
+		a       Account
+		found   bool
 	)
 	for rows.Next() {
 		var court, role, licence sql.NullString
